@@ -1,0 +1,78 @@
+# Herald: the commands of the README. `make help` lists them.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+DEV_CONFIG ?= herald.dev.toml
+
+# The integration tests use these services (started by scripts/dev-services.sh).
+HERALD_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+HERALD_TEST_NATS_URL ?= nats://127.0.0.1:4222
+export HERALD_TEST_DATABASE_URL HERALD_TEST_NATS_URL
+
+.PHONY: help run services migrate test test-only lint fmt bench check-tls
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: ## Start NATS and Postgres if needed, migrate, then run every target (dev config)
+	scripts/dev-services.sh
+	$(CARGO) run -p herald -- --config $(DEV_CONFIG) migrate
+	$(CARGO) run -p herald -- --config $(DEV_CONFIG) serve --target all
+
+services: ## Make sure NATS (JetStream) and Postgres answer on 127.0.0.1
+	scripts/dev-services.sh
+
+migrate: ## Apply the database migrations (dev config)
+	scripts/dev-services.sh
+	$(CARGO) run -p herald -- --config $(DEV_CONFIG) migrate
+
+test: ## Services, lint, TLS check, then every test of the workspace (what CI runs)
+	scripts/dev-services.sh
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory check-tls
+	$(MAKE) --no-print-directory test-only
+
+test-only: ## Run the workspace tests only (nextest when installed, plus doc tests)
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+		echo "$(CARGO) nextest run --workspace"; \
+		$(CARGO) nextest run --workspace; \
+		echo "$(CARGO) test --workspace --doc"; \
+		$(CARGO) test --workspace --doc; \
+	else \
+		echo "$(CARGO) test --workspace (install cargo-nextest for faster runs)"; \
+		$(CARGO) test --workspace; \
+	fi
+
+lint: ## cargo fmt --check and clippy with warnings as errors
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt: ## Format the whole workspace
+	$(CARGO) fmt --all
+
+bench: ## Run the load benchmark (release build)
+	@if [ ! -f crates/herald-bench/Cargo.toml ]; then \
+		echo "make bench: crates/herald-bench does not exist yet, nothing to run." >&2; \
+		exit 1; \
+	fi
+	scripts/dev-services.sh
+	$(CARGO) run --release -p herald-bench
+
+check-tls: ## Fail if openssl-sys or native-tls is in the dependency tree (rustls only)
+	@for pkg in openssl-sys native-tls; do \
+		if out=$$($(CARGO) tree --workspace -i "$$pkg" 2>&1); then \
+			if [ -n "$$out" ] && ! grep -q 'nothing to print' <<<"$$out"; then \
+				echo "check-tls: $$pkg is in the dependency tree:" >&2; \
+				echo "$$out" >&2; \
+				exit 1; \
+			fi; \
+		elif ! grep -q 'did not match any packages' <<<"$$out"; then \
+			echo "check-tls: cargo tree -i $$pkg failed:" >&2; \
+			echo "$$out" >&2; \
+			exit 1; \
+		fi; \
+	done
+	@echo "check-tls: no openssl-sys, no native-tls."

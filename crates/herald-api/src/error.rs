@@ -1,0 +1,65 @@
+//! API errors as CONTRACT §4 shapes them: `{"error": {"code", "message", "fields"}}`.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use herald_domain::FieldErrors;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Malformed(String),
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("the request has invalid values")]
+    Invalid(BTreeMap<String, String>),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(#[from] herald_store::StoreError),
+}
+
+impl ApiError {
+    pub fn field(name: &str, message: impl Into<String>) -> Self {
+        ApiError::Invalid(BTreeMap::from([(name.to_owned(), message.into())]))
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        ApiError::Invalid(errors.0)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self {
+            ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Internal(error) => {
+                tracing::error!(error = %error, source = ?std::error::Error::source(error), "Request failed.");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
+        };
+        let mut body = json!({ "code": code, "message": self.to_string() });
+        if let ApiError::Invalid(fields) = &self {
+            body["fields"] = json!(fields);
+        }
+        let mut response = (status, Json(json!({ "error": body }))).into_response();
+        if matches!(self, ApiError::Unauthorized) {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}

@@ -1,0 +1,159 @@
+//! `/v1/subscriptions`: create, list, read, change, remove.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use herald_domain::{Channel, SubscriptionId, SubscriptionSpec, Target, Tenant};
+use herald_store::{Subscription, SubscriptionListFilter, SubscriptionView};
+use serde_json::{Value, json};
+
+use crate::json::{limit, merge_patch, object_body, page};
+use crate::{ApiError, AppState};
+
+pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+    let request = object_body(&body)?;
+    let spec = SubscriptionSpec::from_json(&request)?;
+    let created = state.store.create_subscription(&spec).await?;
+    tracing::info!(subscription_id = %created.id, tenant = %spec.tenant, channel = spec.channel().as_str(), "Subscription created.");
+    let mut body = shown(&created);
+    // The signing secret is shown this once; afterwards only its mask.
+    if let Target::Webhook(webhook) = &created.spec.target {
+        body["secret"] = json!(webhook.secret.as_ref());
+    }
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let mut errors = BTreeMap::new();
+    let mut filter = SubscriptionListFilter::default();
+    if let Some(tenant) = params.get("tenant") {
+        match Tenant::parse(tenant) {
+            Ok(tenant) => filter.tenant = Some(tenant),
+            Err(error) => {
+                errors.insert("tenant".into(), error.to_string());
+            }
+        }
+    }
+    if let Some(channel) = params.get("channel") {
+        match Channel::parse(channel) {
+            Ok(channel) => filter.channel = Some(channel),
+            Err(_) => {
+                errors.insert(
+                    "channel".into(),
+                    "must be webhook, slack, discord, teams or email".into(),
+                );
+            }
+        }
+    }
+    if let Some(enabled) = params.get("enabled") {
+        match enabled.as_str() {
+            "true" => filter.enabled = Some(true),
+            "false" => filter.enabled = Some(false),
+            _ => {
+                errors.insert("enabled".into(), "must be true or false".into());
+            }
+        }
+    }
+    let limit = limit(params.get("limit"), &mut errors);
+    let after = match params.get("cursor") {
+        None => None,
+        Some(cursor) => match cursor.parse::<SubscriptionId>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.insert("cursor".into(), "is not a cursor this API returned".into());
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let mut rows = state
+        .store
+        .list_subscriptions(&filter, after, limit + 1)
+        .await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = more
+        .then(|| rows.last().map(|r| r.id.to_string()))
+        .flatten();
+    Ok(page(rows.iter().map(view).collect(), next))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let subscription = find(&state, &id).await?;
+    Ok(Json(shown(&subscription)).into_response())
+}
+
+/// A JSON merge patch over the subscription as created; the result is validated like a create.
+pub async fn patch(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let patch = object_body(&body)?;
+    let current = find(&state, &id).await?;
+    let mut merged = current.spec.to_json();
+    merge_patch(&mut merged, &patch);
+    let spec = SubscriptionSpec::from_json(&merged)?;
+    let updated = state
+        .store
+        .update_subscription(current.id, &spec)
+        .await?
+        .ok_or(ApiError::NotFound("subscription"))?;
+    tracing::info!(subscription_id = %updated.id, "Subscription changed.");
+    Ok(Json(shown(&updated)).into_response())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    if state.store.delete_subscription(id).await? {
+        tracing::info!(subscription_id = %id, "Subscription deleted.");
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::NotFound("subscription"))
+    }
+}
+
+async fn find(state: &AppState, id: &str) -> Result<Subscription, ApiError> {
+    let id = parse_id(id)?;
+    state
+        .store
+        .subscription(id)
+        .await?
+        .ok_or(ApiError::NotFound("subscription"))
+}
+
+fn parse_id(id: &str) -> Result<SubscriptionId, ApiError> {
+    id.parse().map_err(|_| ApiError::NotFound("subscription"))
+}
+
+fn shown(subscription: &Subscription) -> Value {
+    view(&SubscriptionView {
+        id: subscription.id,
+        masked: subscription.spec.to_masked_json(),
+        created_at: subscription.created_at,
+        updated_at: subscription.updated_at,
+    })
+}
+
+fn view(row: &SubscriptionView) -> Value {
+    let mut body = row.masked.clone();
+    body["id"] = json!(row.id.to_string());
+    body["created_at"] = json!(row.created_at);
+    body["updated_at"] = json!(row.updated_at);
+    body
+}

@@ -1,0 +1,100 @@
+//! NATS JetStream as Herald uses it. Everything here works on nats-server 2.9: plain (non-strict)
+//! create calls, one filter subject per consumer, no `+TERM` reasons.
+
+mod batches;
+mod names;
+mod publish;
+mod topology;
+
+pub use async_nats::jetstream::{self, AckKind, Message};
+pub use async_nats::{HeaderMap, HeaderValue};
+pub use batches::BatchSource;
+pub use names::{EventSubject, Names, PrefixError, SubjectPrefix};
+pub use publish::{Outgoing, publish_all};
+pub use topology::{ConsumerSettings, StreamSettings};
+
+/// Header carrying the reason an event was rejected.
+pub const REJECTION_HEADER: &str = "Herald-Rejection";
+/// Header JetStream uses to drop duplicate publishes.
+pub const MSG_ID_HEADER: &str = "Nats-Msg-Id";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("cannot connect to NATS at {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("JetStream {what} failed: {reason}")]
+    JetStream { what: &'static str, reason: String },
+    #[error("publishing to {subject} failed: {reason}")]
+    Publish { subject: String, reason: String },
+}
+
+impl BusError {
+    fn js(what: &'static str, error: impl std::fmt::Display) -> Self {
+        BusError::JetStream {
+            what,
+            reason: error.to_string(),
+        }
+    }
+}
+
+/// A connection to NATS with Herald's subject names.
+#[derive(Clone)]
+pub struct Bus {
+    client: async_nats::Client,
+    jetstream: jetstream::Context,
+    names: Names,
+}
+
+impl Bus {
+    pub async fn connect(url: &str, prefix: SubjectPrefix, name: &str) -> Result<Self, BusError> {
+        let client = async_nats::ConnectOptions::new()
+            .name(name)
+            .retry_on_initial_connect()
+            .connection_timeout(std::time::Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|e| BusError::Connect {
+                url: url.to_owned(),
+                reason: e.to_string(),
+            })?;
+        // Fail the start, not the first publish, when the server is not there.
+        tokio::time::timeout(std::time::Duration::from_secs(10), client.flush())
+            .await
+            .map_err(|_| BusError::Connect {
+                url: url.to_owned(),
+                reason: "no answer within 10 s".into(),
+            })?
+            .map_err(|e| BusError::Connect {
+                url: url.to_owned(),
+                reason: e.to_string(),
+            })?;
+        let jetstream = jetstream::new(client.clone());
+        Ok(Self {
+            client,
+            jetstream,
+            names: Names::new(prefix),
+        })
+    }
+
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+
+    pub fn jetstream(&self) -> &jetstream::Context {
+        &self.jetstream
+    }
+
+    pub fn client(&self) -> &async_nats::Client {
+        &self.client
+    }
+
+    /// Readiness: JetStream answers and Herald's events stream is there. (Account info would
+    /// be the obvious probe, but async-nats 0.51 cannot parse nats-server 2.9's reply to it.)
+    pub async fn ping(&self) -> Result<(), BusError> {
+        self.jetstream
+            .get_stream(self.names.events_stream())
+            .await
+            .map(|_| ())
+            .map_err(|e| BusError::js("stream lookup", e))
+    }
+}

@@ -1,0 +1,113 @@
+//! Streams and consumers, created or updated at start so a deploy can change their settings.
+
+use std::time::Duration;
+
+use async_nats::jetstream::consumer::{self, AckPolicy, DeliverPolicy, PullConsumer};
+use async_nats::jetstream::stream::{self, RetentionPolicy, StorageType};
+
+use crate::{Bus, BusError};
+
+#[derive(Debug, Clone)]
+pub struct StreamSettings {
+    /// How long events stay in `{P}_EVENTS` after ingest stored them (Postgres is the record).
+    pub events_max_age: Duration,
+    /// How long rejected events stay in `{P}_REJECTED` for inspection and replay.
+    pub rejected_max_age: Duration,
+    /// The publish dedupe window of every stream.
+    pub duplicate_window: Duration,
+    /// Largest message a stream accepts; ingest rejects larger events itself first.
+    pub max_message_bytes: i32,
+}
+
+impl Default for StreamSettings {
+    fn default() -> Self {
+        Self {
+            events_max_age: Duration::from_secs(7 * 24 * 3600),
+            rejected_max_age: Duration::from_secs(30 * 24 * 3600),
+            duplicate_window: Duration::from_secs(120),
+            max_message_bytes: -1,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ConsumerSettings {
+    pub durable_name: String,
+    pub ack_wait: Duration,
+    pub max_ack_pending: i64,
+}
+
+impl Bus {
+    /// Creates or updates `{P}_EVENTS`, `{P}_DELIVERIES` (a work queue) and `{P}_REJECTED`.
+    pub async fn ensure_streams(&self, settings: &StreamSettings) -> Result<(), BusError> {
+        let names = self.names();
+        let streams = [
+            stream::Config {
+                name: names.events_stream(),
+                subjects: vec![names.events_wildcard()],
+                retention: RetentionPolicy::Limits,
+                max_age: settings.events_max_age,
+                ..base(settings)
+            },
+            stream::Config {
+                name: names.deliveries_stream(),
+                subjects: vec![names.deliveries_wildcard()],
+                retention: RetentionPolicy::WorkQueue,
+                ..base(settings)
+            },
+            stream::Config {
+                name: names.rejected_stream(),
+                subjects: vec![names.rejected_wildcard()],
+                retention: RetentionPolicy::Limits,
+                max_age: settings.rejected_max_age,
+                ..base(settings)
+            },
+        ];
+        for config in streams {
+            let name = config.name.clone();
+            self.jetstream()
+                .create_or_update_stream(config)
+                .await
+                .map_err(|e| BusError::JetStream {
+                    what: "stream create/update",
+                    reason: format!("{name}: {e}"),
+                })?;
+        }
+        Ok(())
+    }
+
+    /// A durable pull consumer on `stream` filtered to `filter_subject`, created or updated.
+    pub async fn pull_consumer(
+        &self,
+        stream: &str,
+        filter_subject: &str,
+        settings: &ConsumerSettings,
+    ) -> Result<PullConsumer, BusError> {
+        let stream = self
+            .jetstream()
+            .get_stream(stream)
+            .await
+            .map_err(|e| BusError::js("stream lookup", e))?;
+        stream
+            .create_consumer(consumer::pull::Config {
+                durable_name: Some(settings.durable_name.clone()),
+                filter_subject: filter_subject.to_owned(),
+                ack_policy: AckPolicy::Explicit,
+                deliver_policy: DeliverPolicy::All,
+                ack_wait: settings.ack_wait,
+                max_ack_pending: settings.max_ack_pending,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| BusError::js("consumer create", e))
+    }
+}
+
+fn base(settings: &StreamSettings) -> stream::Config {
+    stream::Config {
+        storage: StorageType::File,
+        duplicate_window: settings.duplicate_window,
+        max_message_size: settings.max_message_bytes,
+        ..Default::default()
+    }
+}

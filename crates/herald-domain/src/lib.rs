@@ -1,0 +1,42 @@
+//! Herald's domain: validated events, subscriptions and their targets, prefixed ids.
+//! Pure code: no I/O, no async, so every rule here is tested without a broker or database.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod data_check;
+mod email;
+mod error;
+mod event;
+mod event_type;
+mod field_errors;
+mod ids;
+mod ingest;
+mod protobuf;
+mod rejection;
+mod retry;
+mod secret;
+mod subscription;
+mod target;
+mod template;
+mod tenant;
+mod to_json;
+mod validate;
+mod webhook_url;
+
+pub use email::EmailAddress;
+pub use error::DomainError;
+pub use event::{Event, EventLimits, Incoming};
+pub use event_type::{EventType, EventTypePattern, Family, Outcome};
+pub use field_errors::FieldErrors;
+pub use ids::{DeliveryId, EventId, RejectionId, SubscriptionId};
+pub use ingest::parse_event;
+pub use rejection::{Rejection, RejectionReason};
+pub use retry::RetryPolicy;
+pub use secret::WebhookSecret;
+pub use subscription::{Channel, Condition, DigestSchedule, Filter, SubscriptionSpec};
+pub use target::{
+    DiscordTarget, EmailTarget, HttpMethod, SlackTarget, Target, TeamsFormat, TeamsTarget,
+    WebhookAuth, WebhookTarget,
+};
+pub use template::check_template;
+pub use tenant::Tenant;
+pub use webhook_url::WebhookUrl;

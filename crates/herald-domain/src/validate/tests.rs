@@ -1,0 +1,220 @@
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::{Channel, HttpMethod, SubscriptionSpec, Target, TeamsFormat, WebhookTarget};
+
+fn webhook_doc() -> Value {
+    json!({
+        "tenant": "acme",
+        "name": "ops alerts",
+        "enabled": true,
+        "event_types": ["transfer.*", "backup.failed"],
+        "condition": "on_failure",
+        "filter": { "labels": { "env": "production" }, "source_prefix": "aws-s3:" },
+        "channel": "webhook",
+        "target": { "url": "https://hooks.example.com/herald", "method": "POST" },
+        "retry": { "max_attempts": 8, "delays_seconds": [5, 30, 120, 600, 1800, 3600, 7200] },
+        "rate_limit_per_second": 5
+    })
+}
+
+fn errors_of(doc: &Value) -> std::collections::BTreeMap<String, String> {
+    SubscriptionSpec::from_json(doc)
+        .expect_err("document was accepted")
+        .0
+}
+
+fn webhook(doc: &Value) -> WebhookTarget {
+    match SubscriptionSpec::from_json(doc).unwrap().target {
+        Target::Webhook(w) => w,
+        other => panic!("not a webhook: {other:?}"),
+    }
+}
+
+#[test]
+fn contract_example_is_accepted_with_defaults_filled_in() {
+    let spec = SubscriptionSpec::from_json(&webhook_doc()).unwrap();
+    assert_eq!(spec.channel(), Channel::Webhook);
+    assert_eq!(spec.rate_limit_per_second, Some(5));
+    assert_eq!(spec.retry.max_attempts(), 8);
+    let target = webhook(&webhook_doc());
+    assert_eq!(target.method, HttpMethod::Post);
+    assert_eq!(target.content_type, "application/json");
+    assert_eq!(target.timeout_ms, 10_000);
+    assert!(target.secret.expose().starts_with("whsec_"));
+
+    let minimal = json!({"tenant": "acme", "name": "n", "channel": "webhook",
+        "target": {"url": "http://localhost:9000/", "method": "patch"}});
+    let spec = SubscriptionSpec::from_json(&minimal).unwrap();
+    assert!(spec.enabled);
+    assert_eq!(spec.event_types.len(), 1);
+    assert_eq!(spec.event_types[0].as_str(), "*");
+    assert_eq!(webhook(&minimal).method, HttpMethod::Patch);
+}
+
+#[test]
+fn every_bad_field_is_named_at_once() {
+    let doc = json!({
+        "tenant": "ACME",
+        "name": "",
+        "enabled": "yes",
+        "event_types": ["transfer.*", "Bad Type", 3],
+        "condition": "sometimes",
+        "filter": { "labels": { "env": 1 } },
+        "channel": "webhook",
+        "target": {
+            "url": "ftp://example.com",
+            "method": "GET",
+            "headers": { "Host": "x", "Herald-Attempt": "1", "bad name": "x", "X-Ok": "tab\there" },
+            "auth": { "type": "oauth" },
+            "timeout_ms": 5,
+            "secret": "plain",
+            "colour": "blue"
+        },
+        "retry": { "max_attempts": 0, "delays_seconds": [5, -1, "x"] },
+        "rate_limit_per_second": 0,
+        "digest": { "hour": 8 },
+        "surprise": true
+    });
+    let errors = errors_of(&doc);
+    for path in [
+        "tenant",
+        "name",
+        "enabled",
+        "event_types[1]",
+        "event_types[2]",
+        "condition",
+        "filter.labels.env",
+        "target.url",
+        "target.method",
+        "target.headers.Host",
+        "target.headers.Herald-Attempt",
+        "target.headers.bad name",
+        "target.headers.X-Ok",
+        "target.auth.type",
+        "target.timeout_ms",
+        "target.secret",
+        "target.colour",
+        "retry.max_attempts",
+        "retry.delays_seconds[1]",
+        "retry.delays_seconds[2]",
+        "rate_limit_per_second",
+        "digest",
+        "surprise",
+    ] {
+        assert!(errors.contains_key(path), "{path} not named in {errors:#?}");
+    }
+    assert!(!errors.contains_key("event_types[0]"));
+    assert!(!errors.contains_key("retry.delays_seconds[0]"));
+}
+
+#[test]
+fn required_fields_are_named_when_missing() {
+    let errors = errors_of(&json!({}));
+    for path in ["tenant", "name", "channel", "target"] {
+        assert_eq!(
+            errors.get(path).map(String::as_str),
+            Some("is required"),
+            "{path}"
+        );
+    }
+    assert!(errors_of(&json!([])).contains_key("$"));
+    let errors =
+        errors_of(&json!({"tenant": "acme", "name": "n", "channel": "pager", "target": {}}));
+    assert!(errors.contains_key("channel"));
+    let no_types = json!({"tenant": "acme", "name": "n", "channel": "webhook",
+        "event_types": [], "target": {"url": "https://x.example"}});
+    assert!(errors_of(&no_types).contains_key("event_types"));
+}
+
+#[test]
+fn template_that_does_not_compile_names_its_line() {
+    let mut doc = webhook_doc();
+    doc["target"]["content_type"] = json!("text/plain");
+    doc["target"]["template"] = json!("Event {{ event.type }}\n{% for x in %}");
+    let errors = errors_of(&doc);
+    let message = &errors["target.template"];
+    assert!(message.contains("line 2"), "{message}");
+
+    doc["target"].as_object_mut().unwrap().remove("template");
+    assert!(errors_of(&doc)["target.template"].contains("text/plain"));
+
+    doc["target"]["template"] = json!("{{ event.type }}");
+    assert_eq!(webhook(&doc).template.as_deref(), Some("{{ event.type }}"));
+    doc["target"]["content_type"] = json!("application/xml");
+    doc["target"].as_object_mut().unwrap().remove("template");
+    assert!(SubscriptionSpec::from_json(&doc).is_ok());
+}
+
+#[test]
+fn auth_shapes_are_checked() {
+    let mut doc = webhook_doc();
+    doc["target"]["auth"] = json!({"type": "basic", "username": "u"});
+    assert!(errors_of(&doc).contains_key("target.auth.password"));
+    doc["target"]["auth"] = json!({"type": "api_key", "header": "Content-Type", "value": "k"});
+    assert!(errors_of(&doc).contains_key("target.auth.header"));
+    doc["target"]["auth"] = json!({"username": "u"});
+    assert!(errors_of(&doc).contains_key("target.auth.type"));
+    doc["target"]["auth"] = json!({"type": "bearer", "token": "t", "extra": 1});
+    assert!(errors_of(&doc).contains_key("target.auth.extra"));
+    doc["target"]["auth"] = json!({"type": "bearer", "token": "t"});
+    assert!(SubscriptionSpec::from_json(&doc).is_ok());
+}
+
+#[test]
+fn chat_and_email_targets() {
+    let teams = json!({"tenant": "acme", "name": "t", "channel": "teams",
+        "target": {"webhook_url": "https://example.webhook.office.com/x"}});
+    match SubscriptionSpec::from_json(&teams).unwrap().target {
+        Target::Teams(t) => assert_eq!(t.format, TeamsFormat::AdaptiveCard),
+        other => panic!("{other:?}"),
+    }
+    let bad_chat = json!({"tenant": "acme", "name": "t", "channel": "discord",
+        "target": {"webhook_url": "discord.com/api", "avatar_url": "file:///x", "url": "x"}});
+    let errors = errors_of(&bad_chat);
+    for path in ["target.webhook_url", "target.avatar_url", "target.url"] {
+        assert!(errors.contains_key(path), "{path} missing from {errors:?}");
+    }
+    let email = json!({"tenant": "acme", "name": "e", "channel": "email",
+        "target": {"to": ["ops@example.com", "not an address"], "cc": ["x@"],
+                   "subject_template": "{% if %}"},
+        "digest": {"hour": 24, "timezone": "Mars/Olympus"}});
+    let errors = errors_of(&email);
+    for path in [
+        "target.to[1]",
+        "target.cc[0]",
+        "target.subject_template",
+        "digest.hour",
+        "digest.timezone",
+    ] {
+        assert!(errors.contains_key(path), "{path} missing from {errors:?}");
+    }
+    let empty_to = json!({"tenant": "acme", "name": "e", "channel": "email", "target": {"to": []}});
+    assert!(errors_of(&empty_to).contains_key("target.to"));
+}
+
+#[test]
+fn digest_defaults_and_timezones() {
+    let email = json!({"tenant": "acme", "name": "e", "channel": "email",
+        "target": {"to": ["ops@example.com"]}, "digest": {"timezone": "Europe/Berlin"}});
+    let digest = SubscriptionSpec::from_json(&email).unwrap().digest.unwrap();
+    assert_eq!(digest.hour, 8);
+    assert_eq!(digest.timezone, Some(chrono_tz::Europe::Berlin));
+}
+
+#[test]
+fn fractional_retry_delays_are_allowed() {
+    let mut doc = webhook_doc();
+    doc["retry"] = json!({"delays_seconds": [0.5, 604800]});
+    let spec = SubscriptionSpec::from_json(&doc).unwrap();
+    assert_eq!(
+        spec.retry.delays(),
+        [Duration::from_millis(500), Duration::from_secs(604_800)]
+    );
+    assert_eq!(spec.retry.max_attempts(), 8);
+    doc["retry"] = json!({"delays_seconds": [604801]});
+    assert!(errors_of(&doc).contains_key("retry.delays_seconds[0]"));
+    doc["retry"] = json!({"delays_seconds": []});
+    assert!(errors_of(&doc).contains_key("retry.delays_seconds"));
+}

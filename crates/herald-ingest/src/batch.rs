@@ -1,0 +1,276 @@
+//! One batch: validate, store and fan out, publish jobs and rejected copies, ack.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use chrono::Utc;
+use herald_bus::{
+    AckKind, HeaderMap, MSG_ID_HEADER, Message, Outgoing, REJECTION_HEADER, publish_all,
+};
+use herald_domain::{Event, Incoming, Rejection, Tenant, parse_event};
+use herald_proto::v1::DeliveryJob;
+use herald_store::{FanOut, NewEvent, NewRejection};
+use herald_telemetry::propagation;
+use prost::Message as _;
+use tracing::Span;
+
+use crate::{Ingest, IngestError};
+
+/// How long a failed batch waits before NATS hands it out again.
+const RETRY_DELAY: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct BatchReport {
+    pub stored: usize,
+    pub duplicates: usize,
+    pub rejected: usize,
+    pub jobs: usize,
+}
+
+struct Accepted {
+    event: Event,
+    span: Span,
+}
+
+struct Rejected {
+    message: usize,
+    rejection: NewRejection,
+}
+
+impl Ingest {
+    /// Processes a batch to the end: every message is acked once its outcome is durable, or
+    /// nak'ed with a delay when storage or NATS failed, so nothing is lost either way.
+    pub async fn process_batch(&mut self, messages: Vec<Message>) -> BatchReport {
+        let started = Instant::now();
+        self.metrics.received.inc_by(messages.len() as u64);
+        let (accepted, rejected) = self.classify(&messages);
+        let result = self
+            .store_and_publish(&messages, &accepted, &rejected)
+            .await;
+        let report = match result {
+            Ok(report) => {
+                ack_all(&messages, AckKind::Ack).await;
+                report
+            }
+            Err(error) => {
+                self.metrics.batch_failures.inc();
+                tracing::warn!(%error, messages = messages.len(), "Batch failed, NATS will redeliver it.");
+                ack_all(&messages, AckKind::Nak(Some(RETRY_DELAY))).await;
+                BatchReport::default()
+            }
+        };
+        self.metrics.observe_batch(started.elapsed().as_secs_f64());
+        report
+    }
+
+    fn classify(&self, messages: &[Message]) -> (Vec<Accepted>, Vec<Rejected>) {
+        let mut accepted = Vec::new();
+        let mut rejected = Vec::new();
+        for (index, message) in messages.iter().enumerate() {
+            let span = ingest_span(message);
+            match self.parse(message) {
+                Ok(event) => {
+                    span.record("cloudevents.event_id", event.id.as_str());
+                    span.record("cloudevents.event_type", event.event_type.as_str());
+                    span.record("herald.tenant", event.tenant.as_str());
+                    accepted.push(Accepted { event, span });
+                }
+                Err(rejection) => {
+                    let _entered = span.enter();
+                    rejected.push(Rejected {
+                        message: index,
+                        rejection: self.rejection(message, rejection),
+                    });
+                }
+            }
+        }
+        (accepted, rejected)
+    }
+
+    fn parse(&self, message: &Message) -> Result<Event, Rejection> {
+        let subject = self
+            .bus
+            .names()
+            .parse_event_subject(message.subject.as_str());
+        let (tenant, event_type) = subject
+            .map(|s| (s.tenant, s.event_type))
+            .unwrap_or(("", ""));
+        let content_type = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get("Content-Type"))
+            .map(|v| v.as_str());
+        let incoming = Incoming {
+            subject_tenant: tenant,
+            subject_type: event_type,
+            content_type,
+            body: &message.payload,
+            received_at: Utc::now(),
+        };
+        parse_event(&incoming, &self.config.limits)
+    }
+
+    fn rejection(&self, message: &Message, rejection: Rejection) -> NewRejection {
+        let subject = message.subject.as_str();
+        let tenant = self
+            .bus
+            .names()
+            .parse_event_subject(subject)
+            .map(|s| s.tenant.to_owned())
+            .unwrap_or_default();
+        let (stream, stream_seq) = message
+            .info()
+            .map(|info| (info.stream.to_owned(), info.stream_sequence))
+            .unwrap_or_else(|_| (self.bus.names().events_stream(), 0));
+        let code = rejection.reason.code();
+        self.metrics
+            .rejected
+            .get_or_create(&crate::metrics::ReasonLabel {
+                reason: code.to_owned(),
+            })
+            .inc();
+        tracing::warn!(
+            event_id = rejection.event_id.as_deref().unwrap_or(""),
+            %subject,
+            reason = %rejection.reason,
+            "Event rejected."
+        );
+        NewRejection {
+            tenant,
+            subject: subject.to_owned(),
+            reason_code: code.to_owned(),
+            reason: rejection.reason.to_string(),
+            event_id: rejection.event_id,
+            received_at: Utc::now(),
+            stream,
+            stream_seq,
+            body: message.payload.to_vec(),
+        }
+    }
+
+    async fn store_and_publish(
+        &mut self,
+        messages: &[Message],
+        accepted: &[Accepted],
+        rejected: &[Rejected],
+    ) -> Result<BatchReport, IngestError> {
+        let tenants: Vec<&Tenant> = accepted.iter().map(|a| &a.event.tenant).collect();
+        self.cache.prepare(&self.store, tenants).await?;
+        let new_events: Vec<NewEvent<'_>> = accepted
+            .iter()
+            .map(|a| NewEvent {
+                event: &a.event,
+                trace_id: propagation::trace_id(&a.span),
+            })
+            .collect();
+        let new_rejections: Vec<NewRejection> =
+            rejected.iter().map(|r| r.rejection.clone()).collect();
+        let cache = &self.cache;
+        let fan_outs = self
+            .store
+            .record_batch(&new_events, &new_rejections, |e| cache.route(e))
+            .await?;
+
+        let mut outgoing = Vec::new();
+        let mut report = BatchReport {
+            rejected: rejected.len(),
+            ..BatchReport::default()
+        };
+        for (accepted, fan_out) in accepted.iter().zip(&fan_outs) {
+            self.count(fan_out, &mut report);
+            outgoing.extend(self.jobs(accepted, fan_out));
+        }
+        for rejected in rejected {
+            outgoing.push(self.rejected_copy(&messages[rejected.message], &rejected.rejection));
+        }
+        publish_all(&self.bus, outgoing).await?;
+        Ok(report)
+    }
+
+    fn count(&self, fan_out: &FanOut, report: &mut BatchReport) {
+        if fan_out.newly_stored {
+            report.stored += 1;
+            self.metrics.stored.inc();
+            self.metrics.deliveries.inc_by(fan_out.jobs.len() as u64);
+        } else {
+            report.duplicates += 1;
+            self.metrics.duplicates.inc();
+        }
+        report.jobs += fan_out.jobs.len();
+    }
+
+    fn jobs<'a>(
+        &'a self,
+        accepted: &'a Accepted,
+        fan_out: &'a FanOut,
+    ) -> impl Iterator<Item = Outgoing> + 'a {
+        let _entered = accepted.span.enter();
+        if fan_out.newly_stored {
+            tracing::debug!(event_id = %fan_out.event_id, deliveries = fan_out.jobs.len(), "Event stored and fanned out.");
+        }
+        let mut headers = HeaderMap::new();
+        propagation::inject(&accepted.span, &mut headers);
+        fan_out.jobs.iter().map(move |job| {
+            let payload = DeliveryJob {
+                delivery_id: job.delivery_id.to_string(),
+                event_id: job.event_id.to_string(),
+                subscription_id: job.subscription_id.to_string(),
+                tenant: job.tenant.clone(),
+                channel: job.channel.clone(),
+                event_type: job.event_type.clone(),
+            };
+            Outgoing {
+                subject: self.bus.names().delivery_subject(&job.channel),
+                msg_id: job.delivery_id.to_string(),
+                headers: headers.clone(),
+                payload: Bytes::from(payload.encode_to_vec()),
+            }
+        })
+    }
+
+    fn rejected_copy(&self, message: &Message, rejection: &NewRejection) -> Outgoing {
+        // The original's headers travel along (trace context included), but not its dedupe id:
+        // the copy gets one of its own.
+        let mut headers = HeaderMap::new();
+        for (name, values) in message.headers.iter().flat_map(|h| h.iter()) {
+            if !AsRef::<str>::as_ref(name).eq_ignore_ascii_case(MSG_ID_HEADER) {
+                for value in values {
+                    headers.append(name.clone(), value.clone());
+                }
+            }
+        }
+        headers.insert(REJECTION_HEADER, rejection.reason.as_str());
+        headers.insert("Herald-Rejection-Code", rejection.reason_code.as_str());
+        headers.insert("Herald-Original-Subject", rejection.subject.as_str());
+        Outgoing {
+            subject: self.bus.names().rejected_subject(&rejection.tenant),
+            msg_id: format!("{}:{}", rejection.stream, rejection.stream_seq),
+            headers,
+            payload: message.payload.clone(),
+        }
+    }
+}
+
+fn ingest_span(message: &Message) -> Span {
+    let span = tracing::info_span!(
+        "herald.ingest",
+        otel.kind = "consumer",
+        messaging.system = "nats",
+        messaging.operation.type = "process",
+        messaging.destination.name = %message.subject,
+        cloudevents.event_id = tracing::field::Empty,
+        cloudevents.event_type = tracing::field::Empty,
+        herald.tenant = tracing::field::Empty,
+    );
+    propagation::set_parent(&span, message.headers.as_ref());
+    span
+}
+
+async fn ack_all(messages: &[Message], kind: AckKind) {
+    for message in messages {
+        if let Err(error) = message.ack_with(kind).await {
+            // The message will simply come back after AckWait; everything downstream is idempotent.
+            tracing::warn!(%error, "Ack failed; the message will be redelivered.");
+        }
+    }
+}

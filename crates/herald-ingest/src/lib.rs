@@ -1,0 +1,99 @@
+//! The ingest target: reads `{P}_EVENTS`, keeps bad events in `{P}_REJECTED`, stores good ones,
+//! fans them out to one delivery job per matching subscription, and acks only after all of that
+//! is durable.
+
+mod batch;
+mod cache;
+mod metrics;
+
+use std::time::Duration;
+
+use herald_bus::{BatchSource, Bus, BusError, ConsumerSettings};
+use herald_domain::EventLimits;
+use herald_store::{Store, StoreError};
+use prometheus_client::registry::Registry;
+use tokio_util::sync::CancellationToken;
+
+pub use batch::BatchReport;
+pub use metrics::IngestMetrics;
+
+use cache::SubscriptionCache;
+
+pub const CONSUMER_NAME: &str = "ingest";
+
+#[derive(Debug, Clone)]
+pub struct IngestConfig {
+    /// Most messages stored and fanned out in one transaction.
+    pub batch_size: usize,
+    /// How long NATS waits for an ack before redelivering to another replica.
+    pub ack_wait: Duration,
+    /// Most unacked messages across all replicas.
+    pub max_ack_pending: i64,
+    pub limits: EventLimits,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        Self {
+            batch_size: 256,
+            ack_wait: Duration::from_secs(30),
+            max_ack_pending: 20_000,
+            limits: EventLimits::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Bus(#[from] BusError),
+}
+
+pub struct Ingest {
+    store: Store,
+    bus: Bus,
+    config: IngestConfig,
+    cache: SubscriptionCache,
+    metrics: IngestMetrics,
+}
+
+impl Ingest {
+    pub fn new(store: Store, bus: Bus, config: IngestConfig, registry: &mut Registry) -> Self {
+        Self {
+            store,
+            bus,
+            config,
+            cache: SubscriptionCache::default(),
+            metrics: IngestMetrics::register(registry),
+        }
+    }
+
+    /// Consumes until `shutdown`, finishing the batch in hand first. Several replicas share the
+    /// one durable consumer.
+    pub async fn run(mut self, shutdown: CancellationToken) -> Result<(), IngestError> {
+        let names = self.bus.names();
+        let mut source = BatchSource::new(
+            self.bus.clone(),
+            names.events_stream(),
+            names.events_wildcard(),
+            ConsumerSettings {
+                durable_name: CONSUMER_NAME.to_owned(),
+                ack_wait: self.config.ack_wait,
+                max_ack_pending: self.config.max_ack_pending,
+            },
+            self.config.batch_size,
+        );
+        tracing::info!(stream = %names.events_stream(), "Ingest started.");
+        loop {
+            let batch = tokio::select! {
+                () = shutdown.cancelled() => break,
+                batch = source.next_batch() => batch,
+            };
+            self.process_batch(batch).await;
+        }
+        tracing::info!("Ingest stopped.");
+        Ok(())
+    }
+}

@@ -1,0 +1,358 @@
+//! Events and their fan-out, written for a whole ingest batch in one transaction.
+//!
+//! An event and its delivery rows commit together, so "the event exists" means "it has been fanned
+//! out". A redelivered event therefore gets no new deliveries; its still-pending ones come back so
+//! their jobs can be published again (JetStream drops the duplicates by `Nats-Msg-Id`).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use herald_domain::{Channel, DeliveryId, Event, EventId, SubscriptionId};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use crate::rejections::{NewRejection, insert_rejections};
+use crate::{Store, StoreError};
+
+pub struct NewEvent<'a> {
+    pub event: &'a Event,
+    pub trace_id: Option<String>,
+}
+
+/// A delivery job to publish: everything the dispatcher needs to find its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRow {
+    pub delivery_id: DeliveryId,
+    pub event_id: EventId,
+    pub subscription_id: SubscriptionId,
+    pub tenant: String,
+    pub channel: String,
+    pub event_type: String,
+}
+
+/// What became of one input event: its Herald id, and the jobs to publish for it.
+#[derive(Debug)]
+pub struct FanOut {
+    pub event_id: EventId,
+    pub newly_stored: bool,
+    pub jobs: Vec<JobRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub id: EventId,
+    pub tenant: String,
+    pub ce_id: String,
+    pub event_type: String,
+    pub source: String,
+    pub subject: Option<String>,
+    pub outcome: String,
+    pub time: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub trace_id: Option<String>,
+    pub cloudevent: serde_json::Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeliveryRecord {
+    pub id: DeliveryId,
+    pub event_id: EventId,
+    pub event_type: String,
+    pub subscription_id: SubscriptionId,
+    pub channel: String,
+    pub status: String,
+    pub attempt_count: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub enum EventLookup<'a> {
+    Id(EventId),
+    /// The publisher's id, optionally within one tenant (newest first when several tenants match).
+    Published {
+        ce_id: &'a str,
+        tenant: Option<&'a str>,
+    },
+}
+
+impl Store {
+    /// Stores the batch's events and rejections and fans new events out to the subscriptions
+    /// `route` picks, all in one transaction. Returns one `FanOut` per input event, in order.
+    pub async fn record_batch<F>(
+        &self,
+        events: &[NewEvent<'_>],
+        rejections: &[NewRejection],
+        mut route: F,
+    ) -> Result<Vec<FanOut>, StoreError>
+    where
+        F: FnMut(&Event) -> Vec<(SubscriptionId, Channel)>,
+    {
+        let mut tx = self.pool.begin().await?;
+        insert_rejections(&mut tx, rejections).await?;
+
+        let ids: Vec<EventId> = events.iter().map(|_| EventId::new()).collect();
+        let inserted: Vec<Uuid> = sqlx::query_scalar(
+            "INSERT INTO events (id, tenant, ce_id, type, source, subject, outcome, time,
+                                 received_at, trace_id, cloudevent)
+             SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                  $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[],
+                                  $10::text[], $11::jsonb[])
+             ON CONFLICT (tenant, ce_id) DO NOTHING
+             RETURNING id",
+        )
+        .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
+        .bind(
+            events
+                .iter()
+                .map(|e| e.event.tenant.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            events
+                .iter()
+                .map(|e| e.event.id.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            events
+                .iter()
+                .map(|e| e.event.event_type.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            events
+                .iter()
+                .map(|e| e.event.source.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            events
+                .iter()
+                .map(|e| e.event.subject.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            events
+                .iter()
+                .map(|e| e.event.outcome().as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(events.iter().map(|e| e.event.time).collect::<Vec<_>>())
+        .bind(events.iter().map(|_| Utc::now()).collect::<Vec<_>>())
+        .bind(
+            events
+                .iter()
+                .map(|e| e.trace_id.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            events
+                .iter()
+                .map(|e| e.event.to_cloudevent())
+                .collect::<Vec<_>>(),
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let inserted: HashSet<Uuid> = inserted.into_iter().collect();
+
+        let mut fan_outs = Vec::with_capacity(events.len());
+        let mut new_jobs: Vec<JobRow> = Vec::new();
+        let mut duplicates: Vec<usize> = Vec::new();
+        for (index, (new, id)) in events.iter().zip(&ids).enumerate() {
+            if inserted.contains(&id.as_uuid()) {
+                let jobs: Vec<JobRow> = route(new.event)
+                    .into_iter()
+                    .map(|(subscription_id, channel)| JobRow {
+                        delivery_id: DeliveryId::new(),
+                        event_id: *id,
+                        subscription_id,
+                        tenant: new.event.tenant.as_str().to_owned(),
+                        channel: channel.as_str().to_owned(),
+                        event_type: new.event.event_type.as_str().to_owned(),
+                    })
+                    .collect();
+                new_jobs.extend(jobs.iter().cloned());
+                fan_outs.push(FanOut {
+                    event_id: *id,
+                    newly_stored: true,
+                    jobs,
+                });
+            } else {
+                duplicates.push(index);
+                fan_outs.push(FanOut {
+                    event_id: *id,
+                    newly_stored: false,
+                    jobs: Vec::new(),
+                });
+            }
+        }
+        insert_deliveries(&mut tx, &new_jobs).await?;
+        if !duplicates.is_empty() {
+            resolve_duplicates(&mut tx, events, &duplicates, &inserted, &mut fan_outs).await?;
+        }
+        tx.commit().await?;
+        Ok(fan_outs)
+    }
+
+    pub async fn event(&self, lookup: EventLookup<'_>) -> Result<Option<EventRecord>, StoreError> {
+        let (id, ce_id, tenant) = match lookup {
+            EventLookup::Id(id) => (Some(id.as_uuid()), None, None),
+            EventLookup::Published { ce_id, tenant } => (None, Some(ce_id), tenant),
+        };
+        let row = sqlx::query(
+            "SELECT id, tenant, ce_id, type, source, subject, outcome, time, received_at, trace_id,
+                    cloudevent
+             FROM events
+             WHERE ($1::uuid IS NULL OR id = $1)
+               AND ($2::text IS NULL OR ce_id = $2)
+               AND ($3::text IS NULL OR tenant = $3)
+             ORDER BY received_at DESC LIMIT 1",
+        )
+        .bind(id)
+        .bind(ce_id)
+        .bind(tenant)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(EventRecord {
+                id: EventId::from_uuid(row.try_get("id")?),
+                tenant: row.try_get("tenant")?,
+                ce_id: row.try_get("ce_id")?,
+                event_type: row.try_get("type")?,
+                source: row.try_get("source")?,
+                subject: row.try_get("subject")?,
+                outcome: row.try_get("outcome")?,
+                time: row.try_get("time")?,
+                received_at: row.try_get("received_at")?,
+                trace_id: row.try_get("trace_id")?,
+                cloudevent: row.try_get("cloudevent")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn deliveries_of_event(
+        &self,
+        event_id: EventId,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, event_id, event_type, subscription_id, channel, status, attempt_count,
+                    created_at, updated_at
+             FROM deliveries WHERE event_id = $1 ORDER BY id",
+        )
+        .bind(event_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DeliveryRecord {
+                    id: DeliveryId::from_uuid(row.try_get("id")?),
+                    event_id: EventId::from_uuid(row.try_get("event_id")?),
+                    event_type: row.try_get("event_type")?,
+                    subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
+                    channel: row.try_get("channel")?,
+                    status: row.try_get("status")?,
+                    attempt_count: row.try_get("attempt_count")?,
+                    created_at: row.try_get("created_at")?,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+async fn insert_deliveries(tx: &mut sqlx::PgConnection, jobs: &[JobRow]) -> Result<(), StoreError> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO deliveries (id, event_id, subscription_id, tenant, channel, event_type)
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[])
+         ON CONFLICT (event_id, subscription_id) DO NOTHING",
+    )
+    .bind(jobs.iter().map(|j| j.delivery_id.as_uuid()).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| j.event_id.as_uuid()).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| j.subscription_id.as_uuid()).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| j.tenant.as_str()).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| j.channel.as_str()).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| j.event_type.as_str()).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Points each already-stored event at its existing row and returns its pending deliveries.
+async fn resolve_duplicates(
+    tx: &mut sqlx::PgConnection,
+    events: &[NewEvent<'_>],
+    duplicates: &[usize],
+    inserted: &HashSet<Uuid>,
+    fan_outs: &mut [FanOut],
+) -> Result<(), StoreError> {
+    let rows = sqlx::query(
+        "SELECT e.id, e.tenant, e.ce_id FROM events e
+         JOIN UNNEST($1::text[], $2::text[]) AS k(tenant, ce_id)
+           ON e.tenant = k.tenant AND e.ce_id = k.ce_id",
+    )
+    .bind(
+        duplicates
+            .iter()
+            .map(|&i| events[i].event.tenant.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        duplicates
+            .iter()
+            .map(|&i| events[i].event.id.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut existing: HashMap<(String, String), EventId> = HashMap::new();
+    for row in &rows {
+        existing.insert(
+            (row.try_get("tenant")?, row.try_get("ce_id")?),
+            EventId::from_uuid(row.try_get("id")?),
+        );
+    }
+    for &index in duplicates {
+        let event = events[index].event;
+        let key = (event.tenant.as_str().to_owned(), event.id.clone());
+        let id = existing.get(&key).copied().ok_or_else(|| {
+            StoreError::Corrupt(format!("event {} vanished during ingest", event.id))
+        })?;
+        fan_outs[index].event_id = id;
+    }
+
+    // Events this very batch inserted already publish their jobs through their first copy.
+    let existing_ids: Vec<Uuid> = existing
+        .values()
+        .map(|id| id.as_uuid())
+        .filter(|id| !inserted.contains(id))
+        .collect();
+    let pending = sqlx::query(
+        "SELECT id, event_id, subscription_id, tenant, channel, event_type FROM deliveries
+         WHERE event_id = ANY($1) AND status = 'pending' AND attempt_count = 0",
+    )
+    .bind(&existing_ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut by_event: HashMap<EventId, Vec<JobRow>> = HashMap::new();
+    for row in &pending {
+        let job = JobRow {
+            delivery_id: DeliveryId::from_uuid(row.try_get("id")?),
+            event_id: EventId::from_uuid(row.try_get("event_id")?),
+            subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
+            tenant: row.try_get("tenant")?,
+            channel: row.try_get("channel")?,
+            event_type: row.try_get("event_type")?,
+        };
+        by_event.entry(job.event_id).or_default().push(job);
+    }
+    // Several copies of one old event in a batch: the first copy takes its jobs.
+    for &index in duplicates {
+        let id = fan_outs[index].event_id;
+        fan_outs[index].jobs = by_event.remove(&id).unwrap_or_default();
+    }
+    Ok(())
+}

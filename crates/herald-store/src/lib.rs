@@ -1,0 +1,99 @@
+//! Herald's Postgres storage. Every write the pipeline depends on is idempotent under
+//! redelivery: events are unique per (tenant, publisher id), deliveries per (event, subscription),
+//! rejections per stream position.
+
+mod crypto;
+mod events;
+mod rejections;
+mod subscriptions;
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+pub use crypto::{EncryptionKey, KeyError, SealError, SecretCipher};
+pub use events::{DeliveryRecord, EventLookup, EventRecord, FanOut, JobRow, NewEvent};
+pub use rejections::{NewRejection, RejectionRecord};
+pub use subscriptions::{Subscription, SubscriptionListFilter, SubscriptionView};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    #[error("stored row is unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// True when the database could not be reached or the connection broke: worth retrying.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Database(
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
+            )
+        )
+    }
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Clone)]
+pub struct Store {
+    pool: PgPool,
+    cipher: SecretCipher,
+}
+
+impl Store {
+    /// Opens the first connection now, so a wrong URL fails the start instead of the first request.
+    pub async fn connect(
+        database_url: &str,
+        max_connections: u32,
+        key: &EncryptionKey,
+    ) -> Result<Self, StoreError> {
+        let options: PgConnectOptions = database_url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            pool,
+            cipher: SecretCipher::new(key),
+        })
+    }
+
+    /// Creates the database named in the URL when it does not exist yet, so a fresh Postgres
+    /// needs no manual step.
+    pub async fn create_database_if_missing(database_url: &str) -> Result<(), StoreError> {
+        use sqlx::migrate::MigrateDatabase as _;
+        if !sqlx::Postgres::database_exists(database_url).await? {
+            sqlx::Postgres::create_database(database_url).await?;
+            tracing::info!("Database created.");
+        }
+        Ok(())
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,199 @@
+//! Subscriptions: the spec is sealed whole; a masked copy serves listing and display.
+
+use chrono::{DateTime, Utc};
+use herald_domain::{Channel, SubscriptionId, SubscriptionSpec, Tenant};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use crate::{Store, StoreError};
+
+/// A subscription with its secrets, for routing and sending.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub id: SubscriptionId,
+    pub spec: SubscriptionSpec,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A subscription as it may be shown: every secret masked.
+#[derive(Debug, Clone)]
+pub struct SubscriptionView {
+    pub id: SubscriptionId,
+    pub masked: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct SubscriptionListFilter {
+    pub tenant: Option<Tenant>,
+    pub channel: Option<Channel>,
+    pub enabled: Option<bool>,
+}
+
+impl Store {
+    pub async fn create_subscription(
+        &self,
+        spec: &SubscriptionSpec,
+    ) -> Result<Subscription, StoreError> {
+        let id = SubscriptionId::new();
+        let sealed = self.seal_spec(spec)?;
+        let row = sqlx::query(
+            "INSERT INTO subscriptions (id, tenant, name, channel, enabled, spec_masked, spec_sealed)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             RETURNING created_at, updated_at",
+        )
+        .bind(id.as_uuid())
+        .bind(spec.tenant.as_str())
+        .bind(&spec.name)
+        .bind(spec.channel().as_str())
+        .bind(spec.enabled)
+        .bind(spec.to_masked_json())
+        .bind(sealed)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Subscription {
+            id,
+            spec: spec.clone(),
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+
+    /// Replaces the spec; `None` when the subscription does not exist.
+    pub async fn update_subscription(
+        &self,
+        id: SubscriptionId,
+        spec: &SubscriptionSpec,
+    ) -> Result<Option<Subscription>, StoreError> {
+        let sealed = self.seal_spec(spec)?;
+        let row = sqlx::query(
+            "UPDATE subscriptions
+             SET tenant = $2, name = $3, channel = $4, enabled = $5, spec_masked = $6,
+                 spec_sealed = $7, updated_at = now()
+             WHERE id = $1
+             RETURNING created_at, updated_at",
+        )
+        .bind(id.as_uuid())
+        .bind(spec.tenant.as_str())
+        .bind(&spec.name)
+        .bind(spec.channel().as_str())
+        .bind(spec.enabled)
+        .bind(spec.to_masked_json())
+        .bind(sealed)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Subscription {
+                id,
+                spec: spec.clone(),
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_subscription(&self, id: SubscriptionId) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM subscriptions WHERE id = $1")
+            .bind(id.as_uuid())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn subscription(
+        &self,
+        id: SubscriptionId,
+    ) -> Result<Option<Subscription>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, spec_sealed, created_at, updated_at FROM subscriptions WHERE id = $1",
+        )
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| self.open_subscription(&row)).transpose()
+    }
+
+    /// Enabled subscriptions of one tenant, secrets opened: what routing needs.
+    pub async fn enabled_subscriptions(
+        &self,
+        tenant: &Tenant,
+    ) -> Result<Vec<Subscription>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, spec_sealed, created_at, updated_at FROM subscriptions
+             WHERE tenant = $1 AND enabled ORDER BY id",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| self.open_subscription(row)).collect()
+    }
+
+    /// Changes with every insert, update or delete of any subscription.
+    pub async fn subscriptions_version(&self) -> Result<i64, StoreError> {
+        let version = sqlx::query_scalar("SELECT version FROM subscriptions_version")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(version)
+    }
+
+    /// One page in id order, starting after `after`.
+    pub async fn list_subscriptions(
+        &self,
+        filter: &SubscriptionListFilter,
+        after: Option<SubscriptionId>,
+        limit: u32,
+    ) -> Result<Vec<SubscriptionView>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, spec_masked, created_at, updated_at FROM subscriptions
+             WHERE ($1::text IS NULL OR tenant = $1)
+               AND ($2::text IS NULL OR channel = $2)
+               AND ($3::boolean IS NULL OR enabled = $3)
+               AND ($4::uuid IS NULL OR id > $4)
+             ORDER BY id
+             LIMIT $5",
+        )
+        .bind(filter.tenant.as_ref().map(Tenant::as_str))
+        .bind(filter.channel.map(|c| c.as_str()))
+        .bind(filter.enabled)
+        .bind(after.map(|id| id.as_uuid()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SubscriptionView {
+                    id: SubscriptionId::from_uuid(row.try_get::<Uuid, _>("id")?),
+                    masked: row.try_get("spec_masked")?,
+                    created_at: row.try_get("created_at")?,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    fn seal_spec(&self, spec: &SubscriptionSpec) -> Result<Vec<u8>, StoreError> {
+        let plain = serde_json::to_vec(&spec.to_json()).map_err(|e| {
+            StoreError::Corrupt(format!("subscription spec does not serialize: {e}"))
+        })?;
+        Ok(self.cipher.seal(&plain)?)
+    }
+
+    fn open_subscription(&self, row: &sqlx::postgres::PgRow) -> Result<Subscription, StoreError> {
+        let id = SubscriptionId::from_uuid(row.try_get::<Uuid, _>("id")?);
+        let sealed: Vec<u8> = row.try_get("spec_sealed")?;
+        let plain = self.cipher.open(&sealed)?;
+        let json: serde_json::Value = serde_json::from_slice(&plain)
+            .map_err(|e| StoreError::Corrupt(format!("subscription {id}: {e}")))?;
+        let spec = SubscriptionSpec::from_json(&json)
+            .map_err(|e| StoreError::Corrupt(format!("subscription {id}: {e}")))?;
+        Ok(Subscription {
+            id,
+            spec,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+}

@@ -1,0 +1,111 @@
+//! Wires the chosen targets over one store, one NATS connection and one metrics registry.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use herald_api::{Api, AppState};
+use herald_bus::{Bus, StreamSettings};
+use herald_ingest::{Ingest, IngestConfig};
+use herald_store::Store;
+use prometheus_client::registry::Registry;
+use secrecy::ExposeSecret as _;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::targets::{Target, Targets};
+
+pub struct App {
+    api: Option<Api>,
+    ingest: Option<Ingest>,
+    store: Store,
+}
+
+impl App {
+    /// Connects, migrates, creates the streams and binds the API port; nothing runs yet.
+    pub async fn build(config: &Config, targets: &Targets) -> anyhow::Result<Self> {
+        let not_built = targets.not_built();
+        if !not_built.is_empty() {
+            let names: Vec<&str> = not_built.iter().map(|t| t.as_str()).collect();
+            if targets.all {
+                tracing::info!(targets = ?names, "Skipping targets that are not built yet.");
+            } else {
+                anyhow::bail!("target {} is not built yet", names.join(", "));
+            }
+        }
+        let key = config.require_encryption_key()?;
+        Store::create_database_if_missing(config.database_url.expose_secret())
+            .await
+            .context("cannot create the database (HERALD_DATABASE_URL)")?;
+        let store = Store::connect(
+            config.database_url.expose_secret(),
+            config.database_max_connections,
+            key,
+        )
+        .await
+        .context("cannot connect to Postgres (HERALD_DATABASE_URL)")?;
+        store.migrate().await.context("database migration failed")?;
+        let bus = Bus::connect(&config.nats_url, config.subject_prefix.clone(), "herald")
+            .await
+            .context("cannot connect to NATS (HERALD_NATS_URL)")?;
+        bus.ensure_streams(&StreamSettings::default())
+            .await
+            .context("cannot create the JetStream streams")?;
+
+        let mut registry = Registry::default();
+        let ingest = targets.has(Target::Ingest).then(|| {
+            let ingest_config = IngestConfig {
+                batch_size: config.ingest_batch_size,
+                ack_wait: config.ingest_ack_wait,
+                limits: config.event_limits,
+                ..IngestConfig::default()
+            };
+            Ingest::new(store.clone(), bus.clone(), ingest_config, &mut registry)
+        });
+        let api = if targets.has(Target::Api) {
+            let state = AppState {
+                store: store.clone(),
+                bus: bus.clone(),
+                admin_token: config.require_admin_token()?.clone(),
+                registry: Arc::new(registry),
+            };
+            let api = Api::bind(config.api_addr, state).await.with_context(|| {
+                format!("cannot listen on {} (HERALD_API_ADDR)", config.api_addr)
+            })?;
+            Some(api)
+        } else {
+            None
+        };
+        Ok(Self { api, ingest, store })
+    }
+
+    pub fn api_addr(&self) -> Option<SocketAddr> {
+        self.api.as_ref().and_then(|api| api.local_addr().ok())
+    }
+
+    /// Runs every target until `shutdown`; a target that fails stops the others.
+    pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let mut tasks = JoinSet::new();
+        if let Some(ingest) = self.ingest {
+            let token = shutdown.clone();
+            tasks.spawn(async move { ingest.run(token).await.context("ingest failed") });
+        }
+        if let Some(api) = self.api {
+            let token = shutdown.clone();
+            tasks.spawn(async move { api.run(token).await.context("API failed") });
+        }
+        let mut result = Ok(());
+        while let Some(joined) = tasks.join_next().await {
+            let outcome = joined.context("a target panicked").and_then(|r| r);
+            if let Err(error) = outcome {
+                shutdown.cancel();
+                if result.is_ok() {
+                    result = Err(error);
+                }
+            }
+        }
+        self.store.close().await;
+        result
+    }
+}

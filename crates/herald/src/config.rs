@@ -1,0 +1,329 @@
+//! One typed configuration: defaults, then the TOML file, then `HERALD_*` variables.
+//! A bad value names its key and stops the start (exit code 64) before anything is bound.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use herald_bus::SubjectPrefix;
+use herald_domain::EventLimits;
+use herald_store::EncryptionKey;
+use herald_telemetry::LogFormat;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+/// A configuration problem, always naming the key as an operator would set it.
+#[derive(Debug, thiserror::Error)]
+#[error("{key}: {reason}")]
+pub struct ConfigError {
+    pub key: String,
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(key: &str, reason: impl Into<String>) -> Self {
+        Self {
+            key: env_name(key),
+            reason: reason.into(),
+        }
+    }
+}
+
+fn env_name(key: &str) -> String {
+    format!("HERALD_{}", key.to_ascii_uppercase())
+}
+
+/// Every key as written in the TOML file; `HERALD_` + upper case in the environment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RawConfig {
+    pub nats_url: String,
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub subject_prefix: String,
+    pub api_addr: String,
+    pub admin_token: Option<String>,
+    pub encryption_key: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    pub smtp_security: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_from: Option<String>,
+    pub allow_private_targets: bool,
+    pub timezone: Option<String>,
+    pub log_format: String,
+    pub ingest_batch_size: usize,
+    pub ingest_ack_wait_secs: u64,
+    pub max_event_bytes: usize,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        Self {
+            nats_url: "nats://127.0.0.1:4222".into(),
+            database_url: "postgres://postgres@127.0.0.1:5432/herald".into(),
+            database_max_connections: 10,
+            subject_prefix: "herald".into(),
+            api_addr: "127.0.0.1:8080".into(),
+            admin_token: None,
+            encryption_key: None,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: None,
+            allow_private_targets: false,
+            timezone: None,
+            log_format: "json".into(),
+            ingest_batch_size: 256,
+            ingest_ack_wait_secs: 30,
+            max_event_bytes: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    None,
+    StartTls,
+    Tls,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub nats_url: String,
+    pub database_url: SecretString,
+    pub database_max_connections: u32,
+    pub subject_prefix: SubjectPrefix,
+    pub api_addr: SocketAddr,
+    pub admin_token: Option<SecretString>,
+    pub encryption_key: Option<EncryptionKey>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    pub smtp_security: SmtpSecurity,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<SecretString>,
+    pub smtp_from: Option<String>,
+    pub allow_private_targets: bool,
+    pub timezone: Option<chrono_tz::Tz>,
+    pub log_format: LogFormat,
+    pub ingest_batch_size: usize,
+    pub ingest_ack_wait: Duration,
+    pub event_limits: EventLimits,
+}
+
+impl Config {
+    /// Defaults, then `file` (when given), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError {
+                    key: "--config".into(),
+                    reason: format!("{} does not exist", file.display()),
+                });
+            }
+            check_file_keys(file)?;
+            figment = figment.merge(Toml::file(file));
+        }
+        Self::from_figment(figment.merge(Env::prefixed("HERALD_")))
+    }
+
+    /// Builds the config from any figment; tests hand it a map instead of touching the environment.
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let raw: RawConfig = figment.extract().map_err(|error| {
+            let key = error
+                .path
+                .last()
+                .cloned()
+                .unwrap_or_else(|| "config".into());
+            ConfigError::new(&key, error.kind.to_string())
+        })?;
+        raw.validate()
+    }
+
+    pub fn require_admin_token(&self) -> Result<&SecretString, ConfigError> {
+        self.admin_token
+            .as_ref()
+            .ok_or_else(|| ConfigError::new("admin_token", "required: the API's bearer token"))
+    }
+
+    pub fn require_encryption_key(&self) -> Result<&EncryptionKey, ConfigError> {
+        self.encryption_key.as_ref().ok_or_else(|| {
+            ConfigError::new(
+                "encryption_key",
+                "required: 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)",
+            )
+        })
+    }
+}
+
+impl RawConfig {
+    fn validate(self) -> Result<Config, ConfigError> {
+        let subject_prefix = SubjectPrefix::parse(&self.subject_prefix)
+            .map_err(|e| ConfigError::new("subject_prefix", e.to_string()))?;
+        let api_addr = self
+            .api_addr
+            .parse()
+            .map_err(|_| ConfigError::new("api_addr", "must be an address like 127.0.0.1:8080"))?;
+        let encryption_key = non_empty(self.encryption_key)
+            .map(|k| EncryptionKey::parse(&k))
+            .transpose()
+            .map_err(|e| ConfigError::new("encryption_key", e.to_string()))?;
+        let smtp_security = match self.smtp_security.as_str() {
+            "none" => SmtpSecurity::None,
+            "starttls" => SmtpSecurity::StartTls,
+            "tls" => SmtpSecurity::Tls,
+            _ => {
+                return Err(ConfigError::new(
+                    "smtp_security",
+                    "must be none, starttls or tls",
+                ));
+            }
+        };
+        let timezone = non_empty(self.timezone)
+            .map(|tz| tz.parse::<chrono_tz::Tz>())
+            .transpose()
+            .map_err(|_| {
+                ConfigError::new("timezone", "must be an IANA time zone like Europe/Berlin")
+            })?;
+        let log_format = self
+            .log_format
+            .parse()
+            .map_err(|_| ConfigError::new("log_format", "must be json or pretty"))?;
+        if !self.nats_url.contains("://") && !self.nats_url.contains(':') {
+            return Err(ConfigError::new(
+                "nats_url",
+                "must be a URL like nats://127.0.0.1:4222",
+            ));
+        }
+        if !self.database_url.starts_with("postgres://")
+            && !self.database_url.starts_with("postgresql://")
+        {
+            return Err(ConfigError::new(
+                "database_url",
+                "must be a postgres:// URL",
+            ));
+        }
+        if self.database_max_connections == 0 {
+            return Err(ConfigError::new(
+                "database_max_connections",
+                "must be at least 1",
+            ));
+        }
+        if !(1..=10_000).contains(&self.ingest_batch_size) {
+            return Err(ConfigError::new(
+                "ingest_batch_size",
+                "must be from 1 to 10000",
+            ));
+        }
+        if !(1..=3600).contains(&self.ingest_ack_wait_secs) {
+            return Err(ConfigError::new(
+                "ingest_ack_wait_secs",
+                "must be from 1 to 3600 seconds",
+            ));
+        }
+        if !(1024..=8 * 1024 * 1024).contains(&self.max_event_bytes) {
+            return Err(ConfigError::new(
+                "max_event_bytes",
+                "must be from 1024 to 8388608",
+            ));
+        }
+        Ok(Config {
+            nats_url: self.nats_url,
+            database_url: SecretString::from(self.database_url),
+            database_max_connections: self.database_max_connections,
+            subject_prefix,
+            api_addr,
+            admin_token: non_empty(self.admin_token).map(SecretString::from),
+            encryption_key,
+            smtp_host: non_empty(self.smtp_host),
+            smtp_port: self.smtp_port,
+            smtp_security,
+            smtp_username: non_empty(self.smtp_username),
+            smtp_password: non_empty(self.smtp_password).map(SecretString::from),
+            smtp_from: non_empty(self.smtp_from),
+            allow_private_targets: self.allow_private_targets,
+            timezone,
+            log_format,
+            ingest_batch_size: self.ingest_batch_size,
+            ingest_ack_wait: Duration::from_secs(self.ingest_ack_wait_secs),
+            event_limits: EventLimits {
+                max_bytes: self.max_event_bytes,
+            },
+        })
+    }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+/// A misspelt key in the file would otherwise be ignored without a word.
+fn check_file_keys(file: &Path) -> Result<(), ConfigError> {
+    let known = serde_json::to_value(RawConfig::default())
+        .map_err(|e| ConfigError::new("config", e.to_string()))?;
+    let table: std::collections::BTreeMap<String, figment::value::Value> =
+        Figment::from(Toml::file(file))
+            .extract()
+            .map_err(|e| ConfigError {
+                key: file.display().to_string(),
+                reason: e.to_string(),
+            })?;
+    match table.keys().find(|key| known.get(key.as_str()).is_none()) {
+        Some(unknown) => Err(ConfigError {
+            key: unknown.clone(),
+            reason: format!("unknown key in {}", file.display()),
+        }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
+        for (key, value) in pairs {
+            figment = figment.merge((*key, *value));
+        }
+        Config::from_figment(figment)
+    }
+
+    #[test]
+    fn defaults_are_valid_and_need_no_secrets_to_parse() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.subject_prefix.as_str(), "herald");
+        assert_eq!(config.api_addr.port(), 8080);
+        assert!(config.require_encryption_key().is_err());
+    }
+
+    #[test]
+    fn each_bad_value_names_its_environment_key() {
+        let cases = [
+            ("encryption_key", "abc", "HERALD_ENCRYPTION_KEY"),
+            ("subject_prefix", "Bad.Prefix", "HERALD_SUBJECT_PREFIX"),
+            ("api_addr", "localhost", "HERALD_API_ADDR"),
+            ("smtp_security", "ssl", "HERALD_SMTP_SECURITY"),
+            ("timezone", "Mars/Olympus", "HERALD_TIMEZONE"),
+            ("smtp_port", "many", "HERALD_SMTP_PORT"),
+            ("log_format", "xml", "HERALD_LOG_FORMAT"),
+        ];
+        for (key, value, named) in cases {
+            let error = config(&[(key, value)]).unwrap_err();
+            assert_eq!(error.key, named, "{key}={value} gave {error}");
+        }
+    }
+
+    #[test]
+    fn missing_required_secret_names_the_key_and_how_to_make_one() {
+        let error = config(&[]).unwrap().require_encryption_key().unwrap_err();
+        assert_eq!(error.key, "HERALD_ENCRYPTION_KEY");
+        assert!(error.reason.contains("64 hex"));
+    }
+}

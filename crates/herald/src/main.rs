@@ -1,0 +1,279 @@
+//! `herald`: serve targets, migrate, publish events, check configuration.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use herald::config::Config;
+use herald::publish::publish_event;
+use herald::samples::{SAMPLE_TYPES, sample_event};
+use herald::{App, Targets};
+use herald_bus::Bus;
+use herald_store::Store;
+use herald_telemetry::TelemetryConfig;
+use secrecy::ExposeSecret as _;
+use tokio_util::sync::CancellationToken;
+
+/// Exit code for a configuration error (sysexits EX_USAGE), before anything is bound.
+const EXIT_CONFIG: u8 = 64;
+
+#[derive(Parser)]
+#[command(
+    name = "herald",
+    version,
+    about = "Notifications for backup and file-transfer systems"
+)]
+struct Cli {
+    /// TOML configuration file; HERALD_* environment variables override it.
+    #[arg(long, global = true, env = "HERALD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run Herald's targets (ingest, dispatcher, digest, api) in this process.
+    Serve {
+        /// Comma-separated targets, or `all`.
+        #[arg(long, default_value = "all", value_parser = Targets::parse)]
+        target: Targets,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Publish a sample event, or a CloudEvents JSON file, to NATS.
+    Publish {
+        /// Event type of a sample to publish (e.g. transfer.failed).
+        #[arg(long, conflicts_with = "file")]
+        sample: Option<String>,
+        /// A CloudEvents JSON file to publish as it is.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Tenant the event belongs to (the file's `tenant` attribute when absent, else `default`).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// How many events to publish (each sample gets its own id).
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+    },
+    /// Configuration commands.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Load and validate the configuration, then print it with secrets hidden.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("herald: configuration error: {error}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("herald: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("herald: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { target } => serve(config, target).await,
+        Command::Migrate => {
+            let store = connect_store(&config).await?;
+            store.migrate().await.context("migration failed")?;
+            println!("database migrated");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Publish {
+            sample,
+            file,
+            tenant,
+            count,
+        } => publish(config, sample, file, tenant, count).await,
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => {
+            let checks = [
+                config.require_encryption_key().map(|_| ()),
+                config.require_admin_token().map(|_| ()),
+            ];
+            for check in checks {
+                if let Err(error) = check {
+                    eprintln!("herald: configuration error: {error}");
+                    return Ok(ExitCode::from(EXIT_CONFIG));
+                }
+            }
+            println!("configuration ok");
+            println!("  nats_url        {}", config.nats_url);
+            println!("  subject_prefix  {}", config.subject_prefix.as_str());
+            println!("  api_addr        {}", config.api_addr);
+            println!(
+                "  database_url    {}",
+                redact_url(config.database_url.expose_secret())
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn serve(config: Config, targets: Targets) -> anyhow::Result<ExitCode> {
+    let required = [
+        config.require_encryption_key().map(|_| ()),
+        if targets.has(herald::Target::Api) {
+            config.require_admin_token().map(|_| ())
+        } else {
+            Ok(())
+        },
+    ];
+    for check in required {
+        if let Err(error) = check {
+            eprintln!("herald: configuration error: {error}");
+            return Ok(ExitCode::from(EXIT_CONFIG));
+        }
+    }
+    let telemetry = herald_telemetry::init(&TelemetryConfig {
+        service_name: "herald".into(),
+        log_format: config.log_format,
+        otlp_endpoint: std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .ok()
+            .filter(|v| !v.is_empty()),
+    })?;
+    let app = App::build(&config, &targets).await?;
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    let result = app.run(shutdown).await;
+    telemetry.shutdown();
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+async fn stop_on_signal(shutdown: CancellationToken) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("Shutting down: finishing work in hand.");
+    shutdown.cancel();
+}
+
+async fn publish(
+    config: Config,
+    sample: Option<String>,
+    file: Option<PathBuf>,
+    tenant: Option<String>,
+    count: u32,
+) -> anyhow::Result<ExitCode> {
+    let from_file: Option<serde_json::Value> = match &file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Some(
+                serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not JSON", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let tenant = tenant
+        .or_else(|| {
+            from_file
+                .as_ref()?
+                .get("tenant")?
+                .as_str()
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "default".to_owned());
+    let sample = match (&from_file, sample) {
+        (None, None) => Some("transfer.failed".to_owned()),
+        (_, sample) => sample,
+    };
+    if let Some(kind) = &sample
+        && !SAMPLE_TYPES.contains(&kind.as_str())
+    {
+        eprintln!(
+            "herald: no sample for `{kind}`; samples: {}",
+            SAMPLE_TYPES.join(", ")
+        );
+        return Ok(ExitCode::from(EXIT_CONFIG));
+    }
+    let bus = Bus::connect(
+        &config.nats_url,
+        config.subject_prefix.clone(),
+        "herald-publish",
+    )
+    .await?;
+    for _ in 0..count {
+        let event = match (&from_file, &sample) {
+            (Some(event), _) => event.clone(),
+            (None, Some(kind)) => sample_event(
+                kind,
+                &tenant,
+                &uuid::Uuid::now_v7().to_string(),
+                chrono::Utc::now(),
+            ),
+            (None, None) => unreachable_sample(),
+        };
+        let published = publish_event(&bus, &tenant, &event).await?;
+        println!(
+            "published {} id={} trace_id={}",
+            published.subject, published.id, published.trace_id
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn unreachable_sample() -> serde_json::Value {
+    serde_json::Value::Null
+}
+
+async fn connect_store(config: &Config) -> anyhow::Result<Store> {
+    let key = config.require_encryption_key()?;
+    Store::create_database_if_missing(config.database_url.expose_secret())
+        .await
+        .context("cannot create the database (HERALD_DATABASE_URL)")?;
+    Store::connect(config.database_url.expose_secret(), 2, key)
+        .await
+        .context("cannot connect to Postgres (HERALD_DATABASE_URL)")
+}
+
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{user}:****{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}

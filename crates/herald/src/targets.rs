@@ -1,0 +1,110 @@
+//! `serve --target …`: which parts of Herald this process runs.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    Ingest,
+    Dispatcher,
+    Digest,
+    Api,
+}
+
+impl Target {
+    pub const ALL: [Target; 4] = [
+        Target::Ingest,
+        Target::Dispatcher,
+        Target::Digest,
+        Target::Api,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Ingest => "ingest",
+            Target::Dispatcher => "dispatcher",
+            Target::Digest => "digest",
+            Target::Api => "api",
+        }
+    }
+
+    /// Targets whose issue has not landed yet.
+    pub fn is_built(self) -> bool {
+        matches!(self, Target::Ingest | Target::Api)
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Targets {
+    pub chosen: BTreeSet<Target>,
+    /// `all` was asked for: targets not built yet are skipped with a note instead of an error.
+    pub all: bool,
+}
+
+impl Targets {
+    pub fn all() -> Self {
+        Self {
+            chosen: Target::ALL.into_iter().collect(),
+            all: true,
+        }
+    }
+
+    pub fn only(targets: &[Target]) -> Self {
+        Self {
+            chosen: targets.iter().copied().collect(),
+            all: false,
+        }
+    }
+
+    pub fn has(&self, target: Target) -> bool {
+        self.chosen.contains(&target) && target.is_built()
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.trim() == "all" {
+            return Ok(Self::all());
+        }
+        let mut chosen = BTreeSet::new();
+        for name in text.split(',').map(str::trim) {
+            let target = Target::ALL
+                .into_iter()
+                .find(|t| t.as_str() == name)
+                .ok_or_else(|| {
+                    format!("unknown target `{name}` (ingest, dispatcher, digest, api or all)")
+                })?;
+            chosen.insert(target);
+        }
+        Ok(Self { chosen, all: false })
+    }
+
+    pub fn not_built(&self) -> Vec<Target> {
+        self.chosen
+            .iter()
+            .copied()
+            .filter(|t| !t.is_built())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lists_and_all() {
+        assert_eq!(Targets::parse("all").unwrap(), Targets::all());
+        let two = Targets::parse("ingest, api").unwrap();
+        assert!(two.has(Target::Ingest) && two.has(Target::Api) && !two.has(Target::Digest));
+        assert!(
+            Targets::parse("ingest,mailer")
+                .unwrap_err()
+                .contains("mailer")
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! End-to-end tests: the real targets against the real NATS and Postgres.
+
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+mod cli;
+mod crash;
+mod ingest;
+mod rejections;
+mod routing;
+mod secrets;
+mod support;
