@@ -16,12 +16,16 @@ pub enum ApiError {
     Unauthorized,
     #[error("{0} not found")]
     NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
     #[error("the request has invalid values")]
     Invalid(BTreeMap<String, String>),
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
     Internal(#[from] herald_store::StoreError),
+    #[error("NATS is not reachable")]
+    Bus(#[from] herald_bus::BusError),
 }
 
 impl ApiError {
@@ -42,8 +46,13 @@ impl IntoResponse for ApiError {
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Bus(error) => {
+                tracing::error!(%error, "Request failed.");
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
             ApiError::Internal(error) => {
                 tracing::error!(error = %error, source = ?std::error::Error::source(error), "Request failed.");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

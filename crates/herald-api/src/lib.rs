@@ -1,17 +1,19 @@
 //! The management API (CONTRACT §4), bound first and served later so tests can use port 0.
 
 mod auth;
+mod deliveries;
 mod error;
 mod events;
 mod health;
 mod json;
 mod subscriptions;
+mod test_send;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use herald_bus::Bus;
 use herald_store::Store;
 use prometheus_client::registry::Registry;
@@ -26,6 +28,7 @@ pub struct AppState {
     pub store: Store,
     pub bus: Bus,
     pub admin_token: SecretString,
+    pub channels: Arc<herald_channels::Channels>,
     pub registry: Arc<Registry>,
 }
 
@@ -67,7 +70,11 @@ pub fn router(state: AppState) -> Router {
                 .patch(subscriptions::patch)
                 .delete(subscriptions::delete),
         )
+        .route("/subscriptions/{id}/test", post(test_send::send))
         .route("/events/{id}", get(events::get))
+        .route("/deliveries", get(deliveries::list))
+        .route("/deliveries/{id}", get(deliveries::get))
+        .route("/deliveries/{id}/retry", post(deliveries::retry))
         .route("/rejections", get(events::rejections))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -14,6 +14,9 @@ use futures::stream::ReadyChunks;
 use crate::{Bus, ConsumerSettings};
 
 const HEARTBEAT: Duration = Duration::from_secs(5);
+/// After this long without a message, ask the server whether messages are waiting: if they
+/// are, the stream has stalled and is rebuilt.
+const IDLE_CHECK: Duration = Duration::from_secs(20);
 const REBUILD_PAUSE: Duration = Duration::from_millis(500);
 
 /// Reads a durable consumer in batches. It creates the consumer itself, and again after an error,
@@ -61,7 +64,14 @@ impl BatchSource {
                     }
                 },
             };
-            match stream.next().await {
+            let next = match tokio::time::timeout(IDLE_CHECK, stream.next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    self.check_stalled().await;
+                    continue;
+                }
+            };
+            match next {
                 Some(items) => {
                     let mut batch = Vec::with_capacity(items.len());
                     let mut broken = false;
@@ -89,6 +99,27 @@ impl BatchSource {
                     tracing::warn!("Message stream ended, rebuilding it.");
                     self.stream = None;
                 }
+            }
+        }
+    }
+
+    async fn check_stalled(&mut self) {
+        let Some(consumer) = self.consumer.as_mut() else {
+            return;
+        };
+        match consumer.info().await {
+            Ok(info) if info.num_pending > 0 => {
+                tracing::warn!(
+                    pending = info.num_pending,
+                    "Messages are waiting but none arrived; rebuilding the message stream."
+                );
+                self.stream = None;
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "Consumer info failed; rebuilding the consumer.");
+                self.stream = None;
+                self.consumer = None;
             }
         }
     }

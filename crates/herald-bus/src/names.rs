@@ -64,6 +64,14 @@ impl Names {
         format!("{}_REJECTED", self.stream_base)
     }
 
+    pub fn ops_stream(&self) -> String {
+        format!("{}_OPS", self.stream_base)
+    }
+
+    pub fn ops_wildcard(&self) -> String {
+        format!("{}.ops.>", self.prefix())
+    }
+
     pub fn events_wildcard(&self) -> String {
         format!("{}.events.>", self.prefix())
     }

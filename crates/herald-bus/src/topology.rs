@@ -38,7 +38,8 @@ pub struct ConsumerSettings {
 }
 
 impl Bus {
-    /// Creates or updates `{P}_EVENTS`, `{P}_DELIVERIES` (a work queue) and `{P}_REJECTED`.
+    /// Creates or updates `{P}_EVENTS`, `{P}_DELIVERIES` (a work queue), `{P}_REJECTED` and
+    /// `{P}_OPS` (Herald's own operational events, e.g. `herald.delivery.failed`).
     pub async fn ensure_streams(&self, settings: &StreamSettings) -> Result<(), BusError> {
         let names = self.names();
         let streams = [
@@ -60,6 +61,13 @@ impl Bus {
                 subjects: vec![names.rejected_wildcard()],
                 retention: RetentionPolicy::Limits,
                 max_age: settings.rejected_max_age,
+                ..base(settings)
+            },
+            stream::Config {
+                name: names.ops_stream(),
+                subjects: vec![names.ops_wildcard()],
+                retention: RetentionPolicy::Limits,
+                max_age: settings.events_max_age,
                 ..base(settings)
             },
         ];

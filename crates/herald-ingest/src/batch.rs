@@ -211,14 +211,7 @@ impl Ingest {
         let mut headers = HeaderMap::new();
         propagation::inject(&accepted.span, &mut headers);
         fan_out.jobs.iter().map(move |job| {
-            let payload = DeliveryJob {
-                delivery_id: job.delivery_id.to_string(),
-                event_id: job.event_id.to_string(),
-                subscription_id: job.subscription_id.to_string(),
-                tenant: job.tenant.clone(),
-                channel: job.channel.clone(),
-                event_type: job.event_type.clone(),
-            };
+            let payload = DeliveryJob::from(job);
             Outgoing {
                 subject: self.bus.names().delivery_subject(&job.channel),
                 msg_id: job.delivery_id.to_string(),

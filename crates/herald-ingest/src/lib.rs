@@ -3,21 +3,18 @@
 //! is durable.
 
 mod batch;
-mod cache;
 mod metrics;
 
 use std::time::Duration;
 
 use herald_bus::{BatchSource, Bus, BusError, ConsumerSettings};
 use herald_domain::EventLimits;
-use herald_store::{Store, StoreError};
+use herald_store::{Store, StoreError, SubscriptionCache};
 use prometheus_client::registry::Registry;
 use tokio_util::sync::CancellationToken;
 
 pub use batch::BatchReport;
 pub use metrics::IngestMetrics;
-
-use cache::SubscriptionCache;
 
 pub const CONSUMER_NAME: &str = "ingest";
 

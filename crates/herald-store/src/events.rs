@@ -30,6 +30,19 @@ pub struct JobRow {
     pub event_type: String,
 }
 
+impl From<&JobRow> for herald_proto::v1::DeliveryJob {
+    fn from(job: &JobRow) -> Self {
+        Self {
+            delivery_id: job.delivery_id.to_string(),
+            event_id: job.event_id.to_string(),
+            subscription_id: job.subscription_id.to_string(),
+            tenant: job.tenant.clone(),
+            channel: job.channel.clone(),
+            event_type: job.event_type.clone(),
+        }
+    }
+}
+
 /// What became of one input event: its Herald id, and the jobs to publish for it.
 #[derive(Debug)]
 pub struct FanOut {
@@ -244,19 +257,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| {
-                Ok(DeliveryRecord {
-                    id: DeliveryId::from_uuid(row.try_get("id")?),
-                    event_id: EventId::from_uuid(row.try_get("event_id")?),
-                    event_type: row.try_get("event_type")?,
-                    subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
-                    channel: row.try_get("channel")?,
-                    status: row.try_get("status")?,
-                    attempt_count: row.try_get("attempt_count")?,
-                    created_at: row.try_get("created_at")?,
-                    updated_at: row.try_get("updated_at")?,
-                })
-            })
+            .map(crate::deliveries::delivery_record)
             .collect()
     }
 }

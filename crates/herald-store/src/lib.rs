@@ -2,7 +2,9 @@
 //! redelivery: events are unique per (tenant, publisher id), deliveries per (event, subscription),
 //! rejections per stream position.
 
+mod cache;
 mod crypto;
+mod deliveries;
 mod events;
 mod rejections;
 mod subscriptions;
@@ -12,7 +14,9 @@ use std::time::Duration;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+pub use cache::SubscriptionCache;
 pub use crypto::{EncryptionKey, KeyError, SealError, SecretCipher};
+pub use deliveries::{AttemptRecord, AttemptView, DeliveryListFilter, JobState};
 pub use events::{DeliveryRecord, EventLookup, EventRecord, FanOut, JobRow, NewEvent};
 pub use rejections::{NewRejection, RejectionRecord};
 pub use subscriptions::{Subscription, SubscriptionListFilter, SubscriptionView};

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use herald_api::{Api, AppState};
 use herald_bus::{Bus, StreamSettings};
+use herald_channels::{Channels, HttpClient, HttpOptions};
+use herald_dispatcher::{Dispatcher, DispatcherConfig};
 use herald_ingest::{Ingest, IngestConfig};
 use herald_store::Store;
 use prometheus_client::registry::Registry;
@@ -19,6 +21,7 @@ use crate::targets::{Target, Targets};
 pub struct App {
     api: Option<Api>,
     ingest: Option<Ingest>,
+    dispatcher: Option<Dispatcher>,
     store: Store,
 }
 
@@ -63,11 +66,31 @@ impl App {
             };
             Ingest::new(store.clone(), bus.clone(), ingest_config, &mut registry)
         });
+        let http = HttpClient::new(HttpOptions {
+            allow_private_targets: config.allow_private_targets,
+        })?;
+        let channels = Arc::new(Channels::new(http));
+        let dispatcher = targets.has(Target::Dispatcher).then(|| {
+            let dispatcher_config = DispatcherConfig {
+                concurrency: config.dispatcher_concurrency,
+                per_target: config.dispatcher_per_target_concurrency,
+                ack_wait: config.dispatcher_ack_wait,
+                ..DispatcherConfig::default()
+            };
+            Dispatcher::new(
+                store.clone(),
+                bus.clone(),
+                channels.clone(),
+                dispatcher_config,
+                &mut registry,
+            )
+        });
         let api = if targets.has(Target::Api) {
             let state = AppState {
                 store: store.clone(),
                 bus: bus.clone(),
                 admin_token: config.require_admin_token()?.clone(),
+                channels,
                 registry: Arc::new(registry),
             };
             let api = Api::bind(config.api_addr, state).await.with_context(|| {
@@ -77,7 +100,12 @@ impl App {
         } else {
             None
         };
-        Ok(Self { api, ingest, store })
+        Ok(Self {
+            api,
+            ingest,
+            dispatcher,
+            store,
+        })
     }
 
     pub fn api_addr(&self) -> Option<SocketAddr> {
@@ -90,6 +118,13 @@ impl App {
         if let Some(ingest) = self.ingest {
             let token = shutdown.clone();
             tasks.spawn(async move { ingest.run(token).await.context("ingest failed") });
+        }
+        if let Some(dispatcher) = self.dispatcher {
+            let token = shutdown.clone();
+            tasks.spawn(async move {
+                dispatcher.run(token).await;
+                Ok(())
+            });
         }
         if let Some(api) = self.api {
             let token = shutdown.clone();

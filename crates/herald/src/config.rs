@@ -58,6 +58,9 @@ pub struct RawConfig {
     pub ingest_batch_size: usize,
     pub ingest_ack_wait_secs: u64,
     pub max_event_bytes: usize,
+    pub dispatcher_concurrency: usize,
+    pub dispatcher_per_target_concurrency: usize,
+    pub dispatcher_ack_wait_secs: u64,
 }
 
 impl Default for RawConfig {
@@ -82,6 +85,9 @@ impl Default for RawConfig {
             ingest_batch_size: 256,
             ingest_ack_wait_secs: 30,
             max_event_bytes: 1024 * 1024,
+            dispatcher_concurrency: 256,
+            dispatcher_per_target_concurrency: 32,
+            dispatcher_ack_wait_secs: 30,
         }
     }
 }
@@ -114,6 +120,9 @@ pub struct Config {
     pub ingest_batch_size: usize,
     pub ingest_ack_wait: Duration,
     pub event_limits: EventLimits,
+    pub dispatcher_concurrency: usize,
+    pub dispatcher_per_target_concurrency: usize,
+    pub dispatcher_ack_wait: Duration,
 }
 
 impl Config {
@@ -233,6 +242,24 @@ impl RawConfig {
                 "must be from 1024 to 8388608",
             ));
         }
+        if !(1..=10_000).contains(&self.dispatcher_concurrency) {
+            return Err(ConfigError::new(
+                "dispatcher_concurrency",
+                "must be from 1 to 10000",
+            ));
+        }
+        if !(1..=self.dispatcher_concurrency).contains(&self.dispatcher_per_target_concurrency) {
+            return Err(ConfigError::new(
+                "dispatcher_per_target_concurrency",
+                "must be from 1 to HERALD_DISPATCHER_CONCURRENCY",
+            ));
+        }
+        if !(3..=3600).contains(&self.dispatcher_ack_wait_secs) {
+            return Err(ConfigError::new(
+                "dispatcher_ack_wait_secs",
+                "must be from 3 to 3600 seconds",
+            ));
+        }
         Ok(Config {
             nats_url: self.nats_url,
             database_url: SecretString::from(self.database_url),
@@ -255,6 +282,9 @@ impl RawConfig {
             event_limits: EventLimits {
                 max_bytes: self.max_event_bytes,
             },
+            dispatcher_concurrency: self.dispatcher_concurrency,
+            dispatcher_per_target_concurrency: self.dispatcher_per_target_concurrency,
+            dispatcher_ack_wait: Duration::from_secs(self.dispatcher_ack_wait_secs),
         })
     }
 }

@@ -30,7 +30,7 @@ impl Target {
 
     /// Targets whose issue has not landed yet.
     pub fn is_built(self) -> bool {
-        matches!(self, Target::Ingest | Target::Api)
+        matches!(self, Target::Ingest | Target::Dispatcher | Target::Api)
     }
 }
 

@@ -6,8 +6,11 @@
 mod api;
 mod cli;
 mod crash;
+mod dispatch;
 mod ingest;
 mod rejections;
+mod resilience;
 mod routing;
 mod secrets;
 mod support;
+mod webhook_options;

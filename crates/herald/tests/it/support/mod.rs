@@ -3,6 +3,7 @@
 
 mod database;
 mod nats;
+mod receiver;
 
 use std::future::Future;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use database::TestDatabase;
 pub use nats::{TestNats, unique_prefix};
+pub use receiver::{Receiver, Reply};
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const ENCRYPTION_KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
@@ -37,19 +39,32 @@ pub struct TestApp {
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
 
-/// Ingest and API in this process, as `herald serve --target ingest,api` would run them.
+/// Ingest and API in this process, as `herald serve --target ingest,api` would run them: jobs
+/// stay in `{P}_DELIVERIES` for the test to read.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
 /// Like `spawn_app`, with configuration keys changed first (keys as in herald.toml).
 pub async fn spawn_app_with(change: impl FnOnce(&mut serde_json::Map<String, Value>)) -> TestApp {
+    spawn_targets("ingest,api", change).await
+}
+
+/// Ingest, dispatcher and API: events go all the way to local receivers.
+pub async fn spawn_delivering_app() -> TestApp {
+    spawn_targets("ingest,dispatcher,api", |_| {}).await
+}
+
+pub async fn spawn_targets(
+    targets: &str,
+    change: impl FnOnce(&mut serde_json::Map<String, Value>),
+) -> TestApp {
     install_crypto_and_tracing();
     let database = TestDatabase::create().await;
     let prefix = unique_prefix();
     let mut values = base_config(&database.url, &prefix);
     change(&mut values);
-    start(database, prefix, values).await
+    start(database, prefix, values, targets).await
 }
 
 /// A second process's worth of Herald on the same database and prefix: a replica.
@@ -78,6 +93,7 @@ pub fn base_config(database_url: &str, prefix: &str) -> serde_json::Map<String, 
     values.insert("encryption_key".into(), json!(ENCRYPTION_KEY));
     values.insert("ingest_ack_wait_secs".into(), json!(2));
     values.insert("database_max_connections".into(), json!(5));
+    values.insert("allow_private_targets".into(), json!(true));
     values
 }
 
@@ -91,9 +107,10 @@ async fn start(
     database: TestDatabase,
     prefix: String,
     values: serde_json::Map<String, Value>,
+    targets: &str,
 ) -> TestApp {
     let config = config_from(values);
-    let app = App::build(&config, &Targets::parse("ingest,api").expect("targets"))
+    let app = App::build(&config, &Targets::parse(targets).expect("targets"))
         .await
         .expect("the app builds");
     let addr = app.api_addr().expect("the API is bound");
@@ -189,6 +206,33 @@ impl TestApp {
         created["id"].as_str().expect("id").to_owned()
     }
 
+    /// Publishes a sample event of `event_type` for acme with publisher id `id`.
+    pub async fn publish_sample(&self, event_type: &str, id: &str) {
+        let event = herald::samples::sample_event(event_type, "acme", id, chrono::Utc::now());
+        self.nats.publish_event(&event, id).await;
+    }
+
+    /// The API's view of the only delivery of event `ce_id`, once it has reached `status`.
+    pub async fn delivery_when(&self, ce_id: &str, status: &str, within: Duration) -> Value {
+        eventually(within, &format!("delivery of {ce_id} {status}"), || async {
+            let event: Value = self
+                .get(&format!("/v1/events/{ce_id}"))
+                .await
+                .json()
+                .await
+                .ok()?;
+            let id = event["deliveries"].get(0)?["id"].as_str()?.to_owned();
+            let delivery: Value = self
+                .get(&format!("/v1/deliveries/{id}"))
+                .await
+                .json()
+                .await
+                .ok()?;
+            (delivery["status"] == status).then_some(delivery)
+        })
+        .await
+    }
+
     pub async fn event_count(&self) -> i64 {
         sqlx::query_scalar("SELECT count(*) FROM events")
             .fetch_one(self.store.pool())
@@ -220,6 +264,37 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
     }
+}
+
+/// A webhook subscription of acme to `url`, with fields merged in; returns (id, secret).
+pub async fn subscribe_receiver(app: &TestApp, url: &str, extra: Value) -> (String, String) {
+    let mut body = webhook_subscription("acme", json!({}));
+    body["target"]["url"] = json!(url);
+    if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        for (key, value) in extra {
+            if key == "target" {
+                if let (Some(target), Value::Object(more)) = (body["target"].as_object_mut(), value)
+                {
+                    target.extend(more);
+                }
+            } else {
+                body.insert(key, value);
+            }
+        }
+    }
+    let response = app.post("/v1/subscriptions", &body).await;
+    let status = response.status();
+    let created: Value = response.json().await.expect("JSON");
+    assert_eq!(status, 201, "subscription not created: {created}");
+    (
+        created["id"].as_str().expect("id").to_owned(),
+        created["secret"].as_str().expect("secret").to_owned(),
+    )
+}
+
+/// Fast retries for tests: `max_attempts`, each wait 200 ms (the longest wait `longest` s).
+pub fn fast_retry(max_attempts: u32, longest: f64) -> Value {
+    json!({"retry": {"max_attempts": max_attempts, "delays_seconds": [0.2, 0.2, 0.2, 0.2, longest]}})
 }
 
 /// A webhook subscription body for `tenant` with the given routing fields merged in.

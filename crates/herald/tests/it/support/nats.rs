@@ -81,6 +81,31 @@ impl TestNats {
             .collect()
     }
 
+    /// Every operational event in `{P}_OPS`, as JSON.
+    pub async fn ops_events(&self) -> Vec<Value> {
+        self.messages(&self.names.ops_stream())
+            .await
+            .into_iter()
+            .map(|m| serde_json::from_slice(&m.payload).expect("JSON ops event"))
+            .collect()
+    }
+
+    /// Messages still in `{P}_DELIVERIES`, and the dispatcher's unacked ones.
+    pub async fn deliveries_left(&self) -> (u64, usize) {
+        let stream = self
+            .js
+            .get_stream(self.names.deliveries_stream())
+            .await
+            .expect("stream");
+        let messages = stream.get_info().await.expect("stream info").state.messages;
+        let consumer: jetstream::consumer::PullConsumer = stream
+            .get_consumer(herald_dispatcher::CONSUMER_NAME)
+            .await
+            .expect("dispatcher consumer");
+        let info = consumer.get_info().await.expect("consumer info");
+        (messages, info.num_ack_pending + info.num_pending as usize)
+    }
+
     /// Every message kept in `{P}_REJECTED`.
     pub async fn rejected(&self) -> Vec<StreamMessage> {
         self.messages(&self.names.rejected_stream()).await
@@ -93,6 +118,7 @@ impl Drop for TestNats {
             self.names.events_stream(),
             self.names.deliveries_stream(),
             self.names.rejected_stream(),
+            self.names.ops_stream(),
         ];
         let url = super::nats_url();
         // The test's runtime may be shutting down; delete the streams from a runtime of our own.

@@ -4,14 +4,16 @@
 //! replica whether to drop its cache, so a change committed before a batch starts is always seen.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use herald_domain::{Channel, Event, SubscriptionId, Tenant};
-use herald_store::{Store, StoreError, Subscription};
+
+use crate::{Store, StoreError, Subscription};
 
 #[derive(Default)]
 pub struct SubscriptionCache {
     version: Option<i64>,
-    by_tenant: HashMap<Tenant, Vec<Subscription>>,
+    by_tenant: HashMap<Tenant, Vec<Arc<Subscription>>>,
 }
 
 impl SubscriptionCache {
@@ -29,7 +31,10 @@ impl SubscriptionCache {
         for tenant in tenants {
             if !self.by_tenant.contains_key(tenant) {
                 let subscriptions = store.enabled_subscriptions(tenant).await?;
-                self.by_tenant.insert(tenant.clone(), subscriptions);
+                self.by_tenant.insert(
+                    tenant.clone(),
+                    subscriptions.into_iter().map(Arc::new).collect(),
+                );
             }
         }
         Ok(())
@@ -48,5 +53,14 @@ impl SubscriptionCache {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// An enabled subscription of `tenant`; `None` when it was deleted or disabled.
+    pub fn enabled(&self, tenant: &Tenant, id: SubscriptionId) -> Option<Arc<Subscription>> {
+        self.by_tenant
+            .get(tenant)?
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
     }
 }

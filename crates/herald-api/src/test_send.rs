@@ -1,0 +1,64 @@
+//! `POST /v1/subscriptions/{id}/test`: one test event through the real channel, now, with the
+//! receiver's answer in the response. Nothing is stored: it is not a delivery.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use herald_channels::{Delivery, Verdict};
+use herald_domain::{DeliveryId, SubscriptionId};
+use serde_json::json;
+
+use crate::{ApiError, AppState};
+
+pub async fn send(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id: SubscriptionId = id.parse().map_err(|_| ApiError::NotFound("subscription"))?;
+    let subscription = state
+        .store
+        .subscription(id)
+        .await?
+        .ok_or(ApiError::NotFound("subscription"))?;
+    let spec = &subscription.spec;
+    let Some(channel) = state.channels.get(spec.channel()) else {
+        return Err(ApiError::Conflict(format!(
+            "the {} channel is not built yet",
+            spec.channel().as_str()
+        )));
+    };
+    let now = chrono::Utc::now();
+    let delivery_id = DeliveryId::new().to_string();
+    let event = json!({
+        "specversion": "1.0",
+        "id": format!("test-{delivery_id}"),
+        "source": "herald://test",
+        "type": "herald.test",
+        "time": now,
+        "tenant": spec.tenant.as_str(),
+        "datacontenttype": "application/json",
+        "data": {
+            "message": "This is a test notification from Herald.",
+            "subscription_id": id.to_string(),
+            "subscription_name": spec.name,
+        }
+    });
+    let delivery = Delivery {
+        delivery_id: &delivery_id,
+        attempt: 1,
+        event: &event,
+        subscription: spec,
+        traceparent: None,
+        now,
+    };
+    let report = channel.deliver(&delivery).await;
+    let outcome = &report.outcome;
+    Ok(Json(json!({
+        "delivered": report.verdict == Verdict::Delivered,
+        "status_code": outcome.status,
+        "response_body": outcome.body,
+        "duration_ms": outcome.duration.as_millis() as u64,
+        "error": outcome.error.as_ref().map(|e| e.message.clone()),
+    }))
+    .into_response())
+}

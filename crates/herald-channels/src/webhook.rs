@@ -1,0 +1,194 @@
+//! The generic webhook: the event as CloudEvents JSON, XML or a template's output, signed the
+//! Standard Webhooks way, with the subscription's method, auth and headers.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use herald_domain::{Target, WebhookAuth, WebhookTarget};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+
+use crate::http::{HttpClient, HttpOutcome, OutgoingRequest, TransportError};
+use crate::signing::{github_signature, standard_webhooks_signature};
+use crate::{AttemptReport, Channel, Delivery, Verdict, classify_status, to_xml};
+
+/// Bounds the work one template render may do (loops over publisher data included).
+const TEMPLATE_FUEL: u64 = 50_000;
+
+pub struct WebhookChannel {
+    http: HttpClient,
+}
+
+impl WebhookChannel {
+    pub fn new(http: HttpClient) -> Self {
+        Self { http }
+    }
+}
+
+impl Channel for WebhookChannel {
+    fn deliver<'a>(&'a self, delivery: &'a Delivery<'a>) -> BoxFuture<'a, AttemptReport> {
+        Box::pin(async move {
+            let Target::Webhook(target) = &delivery.subscription.target else {
+                return failed_before_sending(delivery, "channel", "not a webhook subscription");
+            };
+            let request = match render(target, delivery) {
+                Ok(request) => request,
+                Err(error) => return failed_before_sending(delivery, error.class, &error.message),
+            };
+            let outcome = self.http.send(request).await;
+            let verdict = match (&outcome.status, &outcome.error) {
+                (_, Some(error)) if error.class == "private_address" => {
+                    Verdict::Permanent { disable: false }
+                }
+                (Some(status), None) => classify_status(*status, outcome.retry_after),
+                _ => Verdict::Retry { after: None },
+            };
+            AttemptReport {
+                verdict,
+                method: target.method.as_str().to_owned(),
+                url: target.url.masked(),
+                outcome,
+            }
+        })
+    }
+}
+
+/// Builds the request of one attempt.
+pub fn render(
+    target: &WebhookTarget,
+    delivery: &Delivery<'_>,
+) -> Result<OutgoingRequest, TransportError> {
+    let (body, content_type) = body(target, delivery)?;
+    let timestamp = delivery.now.timestamp();
+    let mut headers = HeaderMap::new();
+    let mut put = |name: &str, value: &str| -> Result<(), TransportError> {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| header_error(name, e))?;
+        let value = HeaderValue::from_str(value).map_err(|e| header_error(name.as_str(), e))?;
+        headers.insert(name, value);
+        Ok(())
+    };
+    for (name, value) in &target.headers {
+        put(name, value)?;
+    }
+    put(CONTENT_TYPE.as_str(), &content_type)?;
+    put("webhook-id", delivery.delivery_id)?;
+    put("webhook-timestamp", &timestamp.to_string())?;
+    put(
+        "webhook-signature",
+        &standard_webhooks_signature(
+            target.secret.key_bytes(),
+            delivery.delivery_id,
+            timestamp,
+            &body,
+        ),
+    )?;
+    put(
+        "x-herald-signature",
+        &github_signature(target.secret.expose(), &body),
+    )?;
+    put("herald-attempt", &delivery.attempt.to_string())?;
+    put(
+        "herald-event-type",
+        delivery.event["type"].as_str().unwrap_or_default(),
+    )?;
+    if let Some(traceparent) = delivery.traceparent {
+        put("traceparent", traceparent)?;
+    }
+    match &target.auth {
+        Some(WebhookAuth::Basic { username, password }) => {
+            let encoded =
+                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+            put(AUTHORIZATION.as_str(), &format!("Basic {encoded}"))?;
+        }
+        Some(WebhookAuth::Bearer { token }) => {
+            put(AUTHORIZATION.as_str(), &format!("Bearer {token}"))?
+        }
+        Some(WebhookAuth::ApiKey { header, value }) => put(header, value)?,
+        None => {}
+    }
+    let method = reqwest::Method::from_bytes(target.method.as_str().as_bytes()).map_err(|_| {
+        TransportError {
+            class: "request",
+            message: "bad method".into(),
+        }
+    })?;
+    Ok(OutgoingRequest {
+        method,
+        url: target.url.as_url().clone(),
+        headers,
+        body: Bytes::from(body),
+        timeout: Duration::from_millis(u64::from(target.timeout_ms)),
+    })
+}
+
+fn body(
+    target: &WebhookTarget,
+    delivery: &Delivery<'_>,
+) -> Result<(Vec<u8>, String), TransportError> {
+    if let Some(template) = &target.template {
+        let mut env = minijinja::Environment::new();
+        env.set_fuel(Some(TEMPLATE_FUEL));
+        let rendered = env
+            .template_from_str(template)
+            .and_then(|t| {
+                t.render(minijinja::context! {
+                    event => minijinja::Value::from(minijinja::value::Serde(delivery.event)),
+                    delivery_id => delivery.delivery_id,
+                    attempt => delivery.attempt,
+                })
+            })
+            .map_err(|e| TransportError {
+                class: "template",
+                message: format!("template failed: {e}"),
+            })?;
+        return Ok((rendered.into_bytes(), target.content_type.clone()));
+    }
+    if target.content_type == "application/xml" {
+        return Ok((
+            to_xml(delivery.event).into_bytes(),
+            "application/xml".to_owned(),
+        ));
+    }
+    let json = serde_json::to_vec(delivery.event).map_err(|e| TransportError {
+        class: "request",
+        message: e.to_string(),
+    })?;
+    Ok((json, "application/cloudevents+json".to_owned()))
+}
+
+fn header_error(name: &str, error: impl std::fmt::Display) -> TransportError {
+    TransportError {
+        class: "request",
+        message: format!("header {name}: {error}"),
+    }
+}
+
+/// A request that cannot be built will not build next time either: permanent.
+fn failed_before_sending(
+    delivery: &Delivery<'_>,
+    class: &'static str,
+    message: &str,
+) -> AttemptReport {
+    let url = match &delivery.subscription.target {
+        Target::Webhook(target) => target.url.masked(),
+        _ => String::new(),
+    };
+    AttemptReport {
+        verdict: Verdict::Permanent { disable: false },
+        method: "POST".into(),
+        url,
+        outcome: HttpOutcome {
+            started_at: delivery.now,
+            duration: Duration::ZERO,
+            status: None,
+            headers: Vec::new(),
+            body: None,
+            retry_after: None,
+            error: Some(TransportError {
+                class,
+                message: message.to_owned(),
+            }),
+        },
+    }
+}

@@ -1,0 +1,243 @@
+//! One attempt of one job: its span, the channel call, `Progress` acks while it runs, and the
+//! decision what happens next.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use herald_bus::{AckKind, Message};
+use herald_channels::{AttemptReport, Channels, Delivery, Verdict};
+use herald_domain::{DeliveryId, EventId, RetryPolicy};
+use herald_store::Subscription;
+use herald_telemetry::propagation;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::{Instrument as _, Span};
+
+use crate::limiter::TargetSlot;
+
+/// What the recorder does with a finished attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    Delivered,
+    Retry(Duration),
+    Failed { disable: bool },
+}
+
+/// A job cleared to run: its delivery is pending, its subscription enabled, its target has room.
+pub struct Ready {
+    pub message: Message,
+    pub delivery_id: DeliveryId,
+    pub event_id: EventId,
+    pub tenant: String,
+    pub subscription: Arc<Subscription>,
+    pub event: serde_json::Value,
+    /// 1-based, counted over the delivery's whole life.
+    pub attempt: u32,
+    /// Attempts made before the last manual retry.
+    pub attempts_base: u32,
+    pub slot: TargetSlot,
+}
+
+pub struct Finished {
+    pub message: Message,
+    pub delivery_id: DeliveryId,
+    pub event_id: EventId,
+    pub tenant: String,
+    pub subscription: Arc<Subscription>,
+    pub attempt: u32,
+    pub report: AttemptReport,
+    pub decision: Decision,
+    pub trace_id: Option<String>,
+    pub span_id: Option<String>,
+}
+
+pub struct AttemptContext {
+    pub channels: Arc<Channels>,
+    pub finished: mpsc::Sender<Finished>,
+    pub ack_wait: Duration,
+    /// Cancelled when shutdown's grace period is over: hand the job back to NATS at once.
+    pub hard_stop: CancellationToken,
+}
+
+pub async fn run(ready: Ready, context: Arc<AttemptContext>) {
+    let spec = &ready.subscription.spec;
+    let span = tracing::info_span!(
+        "herald.delivery.attempt",
+        otel.kind = "client",
+        herald.delivery_id = %ready.delivery_id,
+        herald.subscription_id = %ready.subscription.id,
+        herald.event_id = %ready.event_id,
+        herald.attempt = ready.attempt,
+        herald.channel = spec.channel().as_str(),
+        http.request.method = tracing::field::Empty,
+        url.full = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+        herald.retry_delay_ms = tracing::field::Empty,
+    );
+    propagation::set_parent(&span, ready.message.headers.as_ref());
+    attempt(ready, context).instrument(span).await;
+}
+
+async fn attempt(ready: Ready, context: Arc<AttemptContext>) {
+    let span = Span::current();
+    let traceparent = propagation::traceparent(&span);
+    let Some(channel) = context.channels.get(ready.subscription.spec.channel()) else {
+        // Validated subscriptions only name channels; one this build cannot send is a bug.
+        tracing::error!(
+            channel = ready.subscription.spec.channel().as_str(),
+            "No such channel in this build."
+        );
+        let _ = ready
+            .message
+            .ack_with(AckKind::Nak(Some(Duration::from_secs(60))))
+            .await;
+        return;
+    };
+    let delivery_id = ready.delivery_id.to_string();
+    let report = {
+        let delivery = Delivery {
+            delivery_id: &delivery_id,
+            attempt: ready.attempt,
+            event: &ready.event,
+            subscription: &ready.subscription.spec,
+            traceparent: traceparent.as_deref(),
+            now: chrono::Utc::now(),
+        };
+        let send = channel.deliver(&delivery);
+        tokio::pin!(send);
+        // Without progress acks NATS would redeliver a job whose receiver takes longer than
+        // AckWait.
+        let mut progress = tokio::time::interval(context.ack_wait / 3);
+        progress.tick().await;
+        loop {
+            tokio::select! {
+                report = &mut send => break Some(report),
+                _ = progress.tick() => {
+                    let _ = ready.message.ack_with(AckKind::Progress).await;
+                }
+                () = context.hard_stop.cancelled() => break None,
+            }
+        }
+    };
+    let Some(report) = report else {
+        tracing::info!("Shutting down mid-attempt; the job goes back to NATS.");
+        let _ = ready.message.ack_with(AckKind::Nak(None)).await;
+        return;
+    };
+    drop(ready.slot);
+    let decision = decide(
+        &report.verdict,
+        ready.attempt.saturating_sub(ready.attempts_base),
+        &ready.subscription.spec.retry,
+        rand::random_range(-1.0..=1.0),
+    );
+    span.record("http.request.method", report.method.as_str());
+    span.record("url.full", report.url.as_str());
+    if let Some(status) = report.outcome.status {
+        span.record("http.response.status_code", status);
+    }
+    if let Some(error) = &report.outcome.error {
+        span.record("error.type", error.class);
+    } else if let Some(status) = report.outcome.status.filter(|s| *s >= 400) {
+        span.record("error.type", status.to_string().as_str());
+    }
+    if let Decision::Retry(delay) = &decision {
+        span.record("herald.retry_delay_ms", delay.as_millis() as u64);
+    }
+    let finished = Finished {
+        message: ready.message,
+        delivery_id: ready.delivery_id,
+        event_id: ready.event_id,
+        tenant: ready.tenant,
+        subscription: ready.subscription,
+        attempt: ready.attempt,
+        report,
+        decision,
+        trace_id: propagation::trace_id(&span),
+        span_id: traceparent
+            .as_deref()
+            .and_then(|t| t.split('-').nth(2))
+            .map(str::to_owned),
+    };
+    // The recorder only stops after every attempt task has finished.
+    let _ = context.finished.send(finished).await;
+}
+
+/// Delivered; retried after the receiver's wish (capped by the policy) or the policy's delay;
+/// or failed when trying again cannot help or the attempts are used up.
+pub fn decide(
+    verdict: &Verdict,
+    attempts_used: u32,
+    policy: &RetryPolicy,
+    jitter: f64,
+) -> Decision {
+    match verdict {
+        Verdict::Delivered => Decision::Delivered,
+        Verdict::Permanent { disable } => Decision::Failed { disable: *disable },
+        Verdict::Retry { .. } if attempts_used >= policy.max_attempts() => {
+            Decision::Failed { disable: false }
+        }
+        Verdict::Retry { after: Some(wish) } => Decision::Retry((*wish).min(policy.max_delay())),
+        Verdict::Retry { after: None } => {
+            Decision::Retry(policy.delay_before(attempts_used, jitter))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy::new(3, vec![Duration::from_secs(5), Duration::from_secs(30)]).unwrap()
+    }
+
+    #[test]
+    fn retries_follow_the_policy_until_attempts_run_out() {
+        let retry = Verdict::Retry { after: None };
+        assert_eq!(
+            decide(&retry, 1, &policy(), 0.0),
+            Decision::Retry(Duration::from_secs(5))
+        );
+        assert_eq!(
+            decide(&retry, 2, &policy(), 0.0),
+            Decision::Retry(Duration::from_secs(30))
+        );
+        assert_eq!(
+            decide(&retry, 3, &policy(), 0.0),
+            Decision::Failed { disable: false }
+        );
+        assert_eq!(
+            decide(&retry, 1, &policy(), 1.0),
+            Decision::Retry(Duration::from_secs(6))
+        );
+    }
+
+    #[test]
+    fn retry_after_is_honoured_but_capped_by_the_longest_delay() {
+        let wish = |s| Verdict::Retry {
+            after: Some(Duration::from_secs(s)),
+        };
+        assert_eq!(
+            decide(&wish(2), 1, &policy(), 0.5),
+            Decision::Retry(Duration::from_secs(2))
+        );
+        assert_eq!(
+            decide(&wish(3600), 1, &policy(), 0.5),
+            Decision::Retry(Duration::from_secs(30))
+        );
+    }
+
+    #[test]
+    fn permanent_failures_end_at_once() {
+        assert_eq!(
+            decide(&Verdict::Permanent { disable: true }, 1, &policy(), 0.0),
+            Decision::Failed { disable: true }
+        );
+        assert_eq!(
+            decide(&Verdict::Delivered, 3, &policy(), 0.0),
+            Decision::Delivered
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! Turns a batch of job messages into running attempts: loads their deliveries in one query,
+//! settles the ones that need no attempt, and starts the rest within the concurrency bounds.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use herald_bus::{AckKind, Message};
+use herald_domain::{DeliveryId, Target, Tenant};
+use herald_proto::v1::DeliveryJob;
+use herald_store::{Store, SubscriptionCache};
+use prost::Message as _;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::attempt::{self, AttemptContext, Ready};
+use crate::limiter::TargetLimiter;
+use crate::metrics::DispatchMetrics;
+
+/// How soon a batch whose deliveries could not be loaded is offered again.
+const LOAD_RETRY: Duration = Duration::from_secs(2);
+
+pub struct Intake {
+    pub store: Store,
+    pub cache: SubscriptionCache,
+    pub limiter: TargetLimiter,
+    /// Bounds attempts in flight; waiting for a slot is what slows intake under load.
+    pub slots: Arc<Semaphore>,
+    pub saturated_delay: Duration,
+    pub metrics: DispatchMetrics,
+    pub context: Arc<AttemptContext>,
+    pub tasks: JoinSet<()>,
+}
+
+struct Job {
+    message: Message,
+    delivery_id: DeliveryId,
+    tenant: Tenant,
+}
+
+impl Intake {
+    pub async fn take(&mut self, messages: Vec<Message>) {
+        while self.tasks.try_join_next().is_some() {}
+        let jobs: Vec<Job> = messages.into_iter().filter_map(decode).collect();
+        if jobs.is_empty() {
+            return;
+        }
+        let ids: Vec<DeliveryId> = jobs.iter().map(|j| j.delivery_id).collect();
+        let tenants: Vec<&Tenant> = jobs.iter().map(|j| &j.tenant).collect();
+        let loaded = match self.cache.prepare(&self.store, tenants).await {
+            Ok(()) => self.store.load_jobs(&ids).await,
+            Err(error) => Err(error),
+        };
+        let mut states = match loaded {
+            Ok(states) => states,
+            Err(error) => {
+                tracing::warn!(%error, jobs = jobs.len(), "Cannot load deliveries; the jobs will come back.");
+                for job in &jobs {
+                    let _ = job.message.ack_with(AckKind::Nak(Some(LOAD_RETRY))).await;
+                }
+                return;
+            }
+        };
+        let mut orphaned = Vec::new();
+        for job in jobs {
+            let Some(state) = states.remove(&job.delivery_id) else {
+                tracing::warn!(delivery_id = %job.delivery_id, "Job for an unknown delivery, dropping it.");
+                let _ = job.message.ack_with(AckKind::Term).await;
+                continue;
+            };
+            if state.status == "delivered" || state.status == "failed" {
+                // A redelivered job (crash, server restart): the work is already done.
+                self.metrics.skipped.inc();
+                let _ = job.message.ack().await;
+                continue;
+            }
+            let Some(subscription) = self.cache.enabled(&job.tenant, state.subscription_id) else {
+                tracing::info!(delivery_id = %job.delivery_id, "Subscription deleted or disabled; delivery failed.");
+                self.metrics.skipped.inc();
+                orphaned.push((job.delivery_id, job.message));
+                continue;
+            };
+            let Some(slot) = self
+                .limiter
+                .try_acquire(&target_key(&subscription.spec.target))
+            else {
+                self.metrics.saturated.inc();
+                let _ = job
+                    .message
+                    .ack_with(AckKind::Nak(Some(self.saturated_delay)))
+                    .await;
+                continue;
+            };
+            let Ok(permit) = self.slots.clone().acquire_owned().await else {
+                return;
+            };
+            let ready = Ready {
+                message: job.message,
+                delivery_id: job.delivery_id,
+                event_id: state.event_id,
+                tenant: state.tenant,
+                subscription,
+                event: state.cloudevent,
+                attempt: u32::try_from(state.attempt_count).unwrap_or(0) + 1,
+                attempts_base: u32::try_from(state.attempts_base).unwrap_or(0),
+                slot,
+            };
+            let context = self.context.clone();
+            let in_flight = self.metrics.in_flight.clone();
+            in_flight.inc();
+            self.tasks.spawn(async move {
+                attempt::run(ready, context).await;
+                in_flight.dec();
+                drop(permit);
+            });
+        }
+        self.settle_orphans(orphaned).await;
+    }
+
+    async fn settle_orphans(&self, orphaned: Vec<(DeliveryId, Message)>) {
+        if orphaned.is_empty() {
+            return;
+        }
+        let ids: Vec<DeliveryId> = orphaned.iter().map(|(id, _)| *id).collect();
+        let kind = match self.store.fail_deliveries(&ids).await {
+            Ok(()) => AckKind::Term,
+            Err(error) => {
+                tracing::warn!(%error, "Cannot mark orphaned deliveries failed; they will come back.");
+                AckKind::Nak(Some(LOAD_RETRY))
+            }
+        };
+        for (_, message) in orphaned {
+            let _ = message.ack_with(kind).await;
+        }
+    }
+}
+
+fn decode(message: Message) -> Option<Job> {
+    let job = match DeliveryJob::decode(message.payload.clone()) {
+        Ok(job) => job,
+        Err(error) => {
+            tracing::error!(%error, subject = %message.subject, "Undecodable delivery job, dropping it.");
+            tokio::spawn(async move {
+                let _ = message.ack_with(AckKind::Term).await;
+            });
+            return None;
+        }
+    };
+    match (
+        job.delivery_id.parse::<DeliveryId>(),
+        Tenant::parse(&job.tenant),
+    ) {
+        (Ok(delivery_id), Ok(tenant)) => Some(Job {
+            message,
+            delivery_id,
+            tenant,
+        }),
+        _ => {
+            tracing::error!(delivery_id = %job.delivery_id, "Delivery job with a bad id or tenant, dropping it.");
+            tokio::spawn(async move {
+                let _ = message.ack_with(AckKind::Term).await;
+            });
+            None
+        }
+    }
+}
+
+/// Which receiver a subscription's attempts count against: scheme, host and port.
+fn target_key(target: &Target) -> String {
+    let url = match target {
+        Target::Webhook(t) => t.url.as_url(),
+        Target::Slack(t) => t.webhook_url.as_url(),
+        Target::Discord(t) => t.webhook_url.as_url(),
+        Target::Teams(t) => t.webhook_url.as_url(),
+        Target::Email(_) => return "smtp".to_owned(),
+    };
+    format!(
+        "{}://{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}

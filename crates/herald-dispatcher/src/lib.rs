@@ -1,0 +1,148 @@
+//! The dispatcher target: reads `{P}_DELIVERIES`, attempts each job through its channel with
+//! bounded concurrency overall and per target, records every attempt, and retries through
+//! JetStream (nak with Herald's own delay), so a retry survives any restart.
+
+mod attempt;
+mod intake;
+mod limiter;
+mod metrics;
+mod recorder;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use herald_bus::{BatchSource, Bus, ConsumerSettings};
+use herald_channels::Channels;
+use herald_store::Store;
+use prometheus_client::registry::Registry;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+pub use attempt::{Decision, decide};
+pub use metrics::DispatchMetrics;
+
+use attempt::AttemptContext;
+use limiter::TargetLimiter;
+use recorder::Recorder;
+
+pub const CONSUMER_NAME: &str = "dispatcher";
+
+#[derive(Debug, Clone)]
+pub struct DispatcherConfig {
+    /// Most attempts running at once in this process.
+    pub concurrency: usize,
+    /// Most attempts running at once against one target (host and port).
+    pub per_target: usize,
+    /// How soon a job whose target is saturated is offered again.
+    pub saturated_delay: Duration,
+    pub ack_wait: Duration,
+    pub max_ack_pending: i64,
+    pub batch_size: usize,
+    /// How long shutdown waits for attempts in flight before handing them back to NATS.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for DispatcherConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 256,
+            per_target: 32,
+            saturated_delay: Duration::from_secs(1),
+            ack_wait: Duration::from_secs(30),
+            max_ack_pending: 20_000,
+            batch_size: 256,
+            shutdown_grace: Duration::from_secs(20),
+        }
+    }
+}
+
+pub struct Dispatcher {
+    store: Store,
+    bus: Bus,
+    channels: Arc<Channels>,
+    config: DispatcherConfig,
+    metrics: DispatchMetrics,
+}
+
+impl Dispatcher {
+    pub fn new(
+        store: Store,
+        bus: Bus,
+        channels: Arc<Channels>,
+        config: DispatcherConfig,
+        registry: &mut Registry,
+    ) -> Self {
+        Self {
+            store,
+            bus,
+            channels,
+            config,
+            metrics: DispatchMetrics::register(registry),
+        }
+    }
+
+    /// Consumes until `shutdown`; then stops pulling, lets attempts in flight finish (or hands
+    /// them back after the grace period) and records what finished.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let names = self.bus.names();
+        let mut source = BatchSource::new(
+            self.bus.clone(),
+            names.deliveries_stream(),
+            names.deliveries_wildcard(),
+            ConsumerSettings {
+                durable_name: CONSUMER_NAME.to_owned(),
+                ack_wait: self.config.ack_wait,
+                max_ack_pending: self.config.max_ack_pending,
+            },
+            self.config.batch_size,
+        );
+        let (finished_tx, finished_rx) = mpsc::channel(self.config.concurrency * 2);
+        let recorder = Recorder {
+            store: self.store.clone(),
+            bus: self.bus.clone(),
+            metrics: self.metrics.clone(),
+        };
+        let recorder = tokio::spawn(recorder.run(finished_rx));
+        let hard_stop = CancellationToken::new();
+        let mut intake = intake::Intake {
+            store: self.store.clone(),
+            cache: herald_store::SubscriptionCache::default(),
+            limiter: TargetLimiter::new(self.config.per_target),
+            slots: Arc::new(Semaphore::new(self.config.concurrency)),
+            saturated_delay: self.config.saturated_delay,
+            metrics: self.metrics.clone(),
+            context: Arc::new(AttemptContext {
+                channels: self.channels.clone(),
+                finished: finished_tx,
+                ack_wait: self.config.ack_wait,
+                hard_stop: hard_stop.clone(),
+            }),
+            tasks: JoinSet::new(),
+        };
+        tracing::info!(stream = %names.deliveries_stream(), "Dispatcher started.");
+        loop {
+            let batch = tokio::select! {
+                () = shutdown.cancelled() => break,
+                batch = source.next_batch() => batch,
+            };
+            intake.take(batch).await;
+        }
+        tracing::info!(
+            in_flight = intake.tasks.len(),
+            "Dispatcher stopping: finishing attempts in flight."
+        );
+        let mut tasks = std::mem::take(&mut intake.tasks);
+        let drained = tokio::time::timeout(self.config.shutdown_grace, async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            hard_stop.cancel();
+            while tasks.join_next().await.is_some() {}
+        }
+        drop(intake);
+        let _ = recorder.await;
+        tracing::info!("Dispatcher stopped.");
+    }
+}

@@ -1,0 +1,183 @@
+//! Records finished attempts in batches — one transaction for many attempts and their status
+//! changes — and only then acks, naks with the retry delay, or terms each job.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use herald_bus::{AckKind, Bus, HeaderMap, Outgoing, publish_all};
+use herald_store::{AttemptRecord, Store};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::attempt::{Decision, Finished};
+use crate::metrics::{DispatchMetrics, OutcomeLabel};
+
+/// Most attempts written in one transaction.
+const MAX_BATCH: usize = 512;
+/// How long a batch that could not be recorded waits before NATS hands its jobs out again.
+const UNRECORDED_RETRY: Duration = Duration::from_secs(1);
+
+pub struct Recorder {
+    pub store: Store,
+    pub bus: Bus,
+    pub metrics: DispatchMetrics,
+}
+
+impl Recorder {
+    /// Runs until every sender is gone and everything received is recorded.
+    pub async fn run(self, mut finished: mpsc::Receiver<Finished>) {
+        while let Some(first) = finished.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match finished.try_recv() {
+                    Ok(more) => batch.push(more),
+                    Err(_) => break,
+                }
+            }
+            self.record(batch).await;
+        }
+    }
+
+    async fn record(&self, batch: Vec<Finished>) {
+        let records: Vec<AttemptRecord> = batch.iter().map(attempt_record).collect();
+        if let Err(error) = self.write(&records).await {
+            self.metrics.record_failures.inc();
+            tracing::error!(%error, attempts = batch.len(), "Cannot record attempts; their jobs will run again.");
+            for finished in &batch {
+                let _ = finished
+                    .message
+                    .ack_with(AckKind::Nak(Some(UNRECORDED_RETRY)))
+                    .await;
+            }
+            return;
+        }
+        let mut ops_events = Vec::new();
+        for finished in &batch {
+            let outcome = match &finished.decision {
+                Decision::Delivered => {
+                    let _ = finished.message.ack().await;
+                    "delivered"
+                }
+                Decision::Retry(delay) => {
+                    let _ = finished.message.ack_with(AckKind::Nak(Some(*delay))).await;
+                    "retry"
+                }
+                Decision::Failed { disable } => {
+                    if *disable {
+                        self.disable(finished).await;
+                    }
+                    tracing::warn!(
+                        delivery_id = %finished.delivery_id,
+                        subscription_id = %finished.subscription.id,
+                        attempts = finished.attempt,
+                        status = finished.report.outcome.status,
+                        error = finished.report.outcome.error.as_ref().map(|e| e.message.as_str()),
+                        "Delivery failed."
+                    );
+                    ops_events.push(self.failed_event(finished));
+                    "failed"
+                }
+            };
+            self.metrics
+                .attempts
+                .get_or_create(&OutcomeLabel { outcome })
+                .inc();
+        }
+        if !ops_events.is_empty()
+            && let Err(error) = publish_all(&self.bus, ops_events).await
+        {
+            tracing::warn!(%error, "Cannot publish herald.delivery.failed events.");
+        }
+        // Terms go last: a failed job leaves NATS only once its operational event is out.
+        for finished in batch
+            .iter()
+            .filter(|f| matches!(f.decision, Decision::Failed { .. }))
+        {
+            let _ = finished.message.ack_with(AckKind::Term).await;
+        }
+    }
+
+    /// A short outage of Postgres should not cost the attempts: try a few times.
+    async fn write(&self, records: &[AttemptRecord]) -> Result<(), herald_store::StoreError> {
+        let mut pause = Duration::from_millis(100);
+        for _ in 0..3 {
+            match self.store.record_attempts(records).await {
+                Err(error) if error.is_transient() => {
+                    tracing::warn!(%error, "Recording attempts failed, trying again.");
+                    tokio::time::sleep(pause).await;
+                    pause *= 4;
+                }
+                other => return other,
+            }
+        }
+        self.store.record_attempts(records).await
+    }
+
+    async fn disable(&self, finished: &Finished) {
+        match self
+            .store
+            .disable_subscription(finished.subscription.id)
+            .await
+        {
+            Ok(true) => tracing::warn!(
+                subscription_id = %finished.subscription.id,
+                "Receiver answered 410 Gone; subscription disabled."
+            ),
+            Ok(false) => {}
+            Err(error) => {
+                tracing::error!(%error, subscription_id = %finished.subscription.id, "Cannot disable subscription.")
+            }
+        }
+    }
+
+    fn failed_event(&self, finished: &Finished) -> Outgoing {
+        let id = format!("{}:failed:{}", finished.delivery_id, finished.attempt);
+        let event = json!({
+            "specversion": "1.0",
+            "id": id,
+            "source": "herald",
+            "type": "herald.delivery.failed",
+            "time": chrono::Utc::now(),
+            "tenant": finished.tenant,
+            "datacontenttype": "application/json",
+            "data": {
+                "delivery_id": finished.delivery_id.to_string(),
+                "event_id": finished.event_id.to_string(),
+                "subscription_id": finished.subscription.id.to_string(),
+                "attempts": finished.attempt,
+                "last_status_code": finished.report.outcome.status,
+                "last_error": finished.report.outcome.error.as_ref().map(|e| e.message.clone()),
+            }
+        });
+        let mut headers = HeaderMap::new();
+        headers.insert("Content-Type", "application/cloudevents+json");
+        Outgoing {
+            subject: self.bus.names().ops_subject(&finished.tenant),
+            msg_id: id,
+            headers,
+            payload: Bytes::from(event.to_string()),
+        }
+    }
+}
+
+fn attempt_record(finished: &Finished) -> AttemptRecord {
+    let outcome = &finished.report.outcome;
+    AttemptRecord {
+        delivery_id: finished.delivery_id,
+        number: i32::try_from(finished.attempt).unwrap_or(i32::MAX),
+        started_at: outcome.started_at,
+        duration_ms: i32::try_from(outcome.duration.as_millis()).unwrap_or(i32::MAX),
+        status_code: outcome.status.map(i32::from),
+        response_headers: (!outcome.headers.is_empty()).then(|| json!(outcome.headers)),
+        response_body: outcome.body.clone(),
+        error_class: outcome.error.as_ref().map(|e| e.class.to_owned()),
+        error: outcome.error.as_ref().map(|e| e.message.clone()),
+        trace_id: finished.trace_id.clone(),
+        span_id: finished.span_id.clone(),
+        new_status: match finished.decision {
+            Decision::Delivered => "delivered",
+            Decision::Retry(_) => "retrying",
+            Decision::Failed { .. } => "failed",
+        },
+    }
+}

@@ -1,0 +1,281 @@
+//! Deliveries as the dispatcher and the API see them: jobs to load, attempts to record in
+//! batches, and the history of each delivery.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use herald_domain::{DeliveryId, EventId, SubscriptionId};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use crate::events::{DeliveryRecord, JobRow};
+use crate::{Store, StoreError};
+
+/// What the dispatcher needs to attempt one delivery.
+#[derive(Debug, Clone)]
+pub struct JobState {
+    pub delivery_id: DeliveryId,
+    pub event_id: EventId,
+    pub subscription_id: SubscriptionId,
+    pub tenant: String,
+    pub status: String,
+    pub attempt_count: i32,
+    /// Attempts made before the last manual retry; the policy counts from here.
+    pub attempts_base: i32,
+    pub cloudevent: serde_json::Value,
+}
+
+/// One finished attempt and the delivery status it leads to.
+#[derive(Debug, Clone)]
+pub struct AttemptRecord {
+    pub delivery_id: DeliveryId,
+    pub number: i32,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: i32,
+    pub status_code: Option<i32>,
+    pub response_headers: Option<serde_json::Value>,
+    pub response_body: Option<String>,
+    pub error_class: Option<String>,
+    pub error: Option<String>,
+    pub trace_id: Option<String>,
+    pub span_id: Option<String>,
+    /// `delivered`, `retrying` or `failed`.
+    pub new_status: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttemptView {
+    pub number: i32,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: i32,
+    pub status_code: Option<i32>,
+    pub response_body: Option<String>,
+    pub error_class: Option<String>,
+    pub error: Option<String>,
+    pub trace_id: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct DeliveryListFilter {
+    pub status: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
+    pub event_type: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub tenant: Option<String>,
+}
+
+const DELIVERY_COLUMNS: &str = "id, event_id, event_type, subscription_id, channel, status, attempt_count, created_at, updated_at";
+
+impl Store {
+    /// The current state of each job's delivery and its event, in one query.
+    pub async fn load_jobs(
+        &self,
+        ids: &[DeliveryId],
+    ) -> Result<HashMap<DeliveryId, JobState>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.event_id, d.subscription_id, d.tenant, d.status, d.attempt_count,
+                    d.attempts_base, e.cloudevent
+             FROM deliveries d JOIN events e ON e.id = d.event_id
+             WHERE d.id = ANY($1)",
+        )
+        .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut jobs = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let job = JobState {
+                delivery_id: DeliveryId::from_uuid(row.try_get("id")?),
+                event_id: EventId::from_uuid(row.try_get("event_id")?),
+                subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
+                tenant: row.try_get("tenant")?,
+                status: row.try_get("status")?,
+                attempt_count: row.try_get("attempt_count")?,
+                attempts_base: row.try_get("attempts_base")?,
+                cloudevent: row.try_get("cloudevent")?,
+            };
+            jobs.insert(job.delivery_id, job);
+        }
+        Ok(jobs)
+    }
+
+    /// Records a batch of attempts and the status each leads to, in one transaction.
+    pub async fn record_attempts(&self, attempts: &[AttemptRecord]) -> Result<(), StoreError> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code,
+                 response_headers, response_body, error_class, error, trace_id, span_id)
+             SELECT * FROM UNNEST($1::uuid[], $2::int4[], $3::timestamptz[], $4::int4[], $5::int4[],
+                 $6::jsonb[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+             ON CONFLICT (delivery_id, number) DO NOTHING",
+        )
+        .bind(attempts.iter().map(|a| a.delivery_id.as_uuid()).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.number).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.started_at).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.duration_ms).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.status_code).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.response_headers.clone()).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.response_body.as_deref()).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.error_class.as_deref()).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.error.as_deref()).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.trace_id.as_deref()).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.span_id.as_deref()).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+        // A delivered delivery stays delivered whatever a late duplicate attempt says.
+        sqlx::query(
+            "UPDATE deliveries d
+             SET status = CASE WHEN d.status = 'delivered' THEN d.status ELSE u.status END,
+                 attempt_count = GREATEST(d.attempt_count, u.number),
+                 updated_at = now()
+             FROM UNNEST($1::uuid[], $2::text[], $3::int4[]) AS u(id, status, number)
+             WHERE d.id = u.id",
+        )
+        .bind(
+            attempts
+                .iter()
+                .map(|a| a.delivery_id.as_uuid())
+                .collect::<Vec<_>>(),
+        )
+        .bind(attempts.iter().map(|a| a.new_status).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.number).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks deliveries failed without an attempt (their subscription is gone or disabled).
+    pub async fn fail_deliveries(&self, ids: &[DeliveryId]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE deliveries SET status = 'failed', updated_at = now()
+             WHERE id = ANY($1) AND status <> 'delivered'",
+        )
+        .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Newest first; a page continues below `before`.
+    pub async fn list_deliveries(
+        &self,
+        filter: &DeliveryListFilter,
+        before: Option<DeliveryId>,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries
+             WHERE ($1::text IS NULL OR status = $1)
+               AND ($2::uuid IS NULL OR subscription_id = $2)
+               AND ($3::text IS NULL OR event_type = $3)
+               AND ($4::timestamptz IS NULL OR created_at >= $4)
+               AND ($5::text IS NULL OR tenant = $5)
+               AND ($6::uuid IS NULL OR id < $6)
+             ORDER BY id DESC LIMIT $7"
+        )))
+        .bind(filter.status.as_deref())
+        .bind(filter.subscription_id.map(|id| id.as_uuid()))
+        .bind(filter.event_type.as_deref())
+        .bind(filter.since)
+        .bind(filter.tenant.as_deref())
+        .bind(before.map(|id| id.as_uuid()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(delivery_record).collect()
+    }
+
+    pub async fn delivery(&self, id: DeliveryId) -> Result<Option<DeliveryRecord>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1"
+        )))
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(delivery_record).transpose()
+    }
+
+    pub async fn attempts(&self, id: DeliveryId) -> Result<Vec<AttemptView>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT number, started_at, duration_ms, status_code, response_body, error_class, error,
+                    trace_id
+             FROM delivery_attempts WHERE delivery_id = $1 ORDER BY number",
+        )
+        .bind(id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AttemptView {
+                    number: row.try_get("number")?,
+                    started_at: row.try_get("started_at")?,
+                    duration_ms: row.try_get("duration_ms")?,
+                    status_code: row.try_get("status_code")?,
+                    response_body: row.try_get("response_body")?,
+                    error_class: row.try_get("error_class")?,
+                    error: row.try_get("error")?,
+                    trace_id: row.try_get("trace_id")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Puts a failed delivery back to pending with a fresh set of attempts and returns its job;
+    /// `None` when it does not exist or is not failed.
+    pub async fn retry_delivery(&self, id: DeliveryId) -> Result<Option<JobRow>, StoreError> {
+        let row = sqlx::query(
+            "UPDATE deliveries SET status = 'pending', attempts_base = attempt_count, updated_at = now()
+             WHERE id = $1 AND status = 'failed'
+             RETURNING id, event_id, subscription_id, tenant, channel, event_type",
+        )
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(JobRow {
+                delivery_id: DeliveryId::from_uuid(row.try_get("id")?),
+                event_id: EventId::from_uuid(row.try_get("event_id")?),
+                subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
+                tenant: row.try_get("tenant")?,
+                channel: row.try_get("channel")?,
+                event_type: row.try_get("event_type")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Switches a subscription off (its receiver answered 410 Gone). Returns whether it was on.
+    pub async fn disable_subscription(&self, id: SubscriptionId) -> Result<bool, StoreError> {
+        let Some(mut subscription) = self.subscription(id).await? else {
+            return Ok(false);
+        };
+        if !subscription.spec.enabled {
+            return Ok(false);
+        }
+        subscription.spec.enabled = false;
+        Ok(self
+            .update_subscription(id, &subscription.spec)
+            .await?
+            .is_some())
+    }
+}
+
+pub(crate) fn delivery_record(row: &sqlx::postgres::PgRow) -> Result<DeliveryRecord, StoreError> {
+    Ok(DeliveryRecord {
+        id: DeliveryId::from_uuid(row.try_get::<Uuid, _>("id")?),
+        event_id: EventId::from_uuid(row.try_get("event_id")?),
+        event_type: row.try_get("event_type")?,
+        subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
+        channel: row.try_get("channel")?,
+        status: row.try_get("status")?,
+        attempt_count: row.try_get("attempt_count")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}

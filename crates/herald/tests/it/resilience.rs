@@ -1,0 +1,155 @@
+//! One slow receiver does not hold up the others; a killed dispatcher loses nothing; a job
+//! whose delivery is already delivered is not sent again.
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use async_nats::HeaderMap;
+use bytes::Bytes;
+use prost::Message as _;
+use serde_json::json;
+
+use crate::support::{
+    ADMIN_TOKEN, ENCRYPTION_KEY, Receiver, Reply, TestApp, eventually, nats_url, spawn_app,
+    spawn_delivering_app, subscribe_receiver,
+};
+
+#[tokio::test]
+async fn a_three_second_receiver_does_not_slow_a_fast_one() {
+    let app = spawn_delivering_app().await;
+    let slow = Receiver::start(Reply::status(200).after(Duration::from_secs(3))).await;
+    let fast = Receiver::start(Reply::status(200)).await;
+    subscribe_receiver(&app, &slow.url, json!({})).await;
+    subscribe_receiver(&app, &fast.url, json!({})).await;
+    let started = Instant::now();
+    for i in 0..60 {
+        app.publish_sample("transfer.completed", &format!("e{i}"))
+            .await;
+    }
+    fast.wait_for(60, Duration::from_secs(10)).await;
+    let fast_done = started.elapsed();
+    assert!(
+        fast_done < Duration::from_secs(5),
+        "the fast receiver took {fast_done:?}"
+    );
+    assert!(slow.received().len() < 60, "the slow one is still busy");
+    slow.wait_for(60, Duration::from_secs(30)).await;
+}
+
+#[tokio::test]
+async fn a_job_whose_delivery_is_already_delivered_is_acked_without_sending() {
+    let app = spawn_delivering_app().await;
+    let receiver = Receiver::start(Reply::status(204)).await;
+    subscribe_receiver(&app, &receiver.url, json!({})).await;
+    app.publish_sample("snapshot.created", "once").await;
+    let delivery = app
+        .delivery_when("once", "delivered", Duration::from_secs(15))
+        .await;
+    receiver.wait_for(1, Duration::from_secs(5)).await;
+
+    // The job comes back (a server restart forgets consumed ids; a crash loses an ack).
+    let job = herald_proto::v1::DeliveryJob {
+        delivery_id: delivery["id"].as_str().unwrap().to_owned(),
+        event_id: delivery["event_id"].as_str().unwrap().to_owned(),
+        subscription_id: delivery["subscription_id"].as_str().unwrap().to_owned(),
+        tenant: "acme".into(),
+        channel: "webhook".into(),
+        event_type: "snapshot.created".into(),
+    };
+    app.nats
+        .js
+        .publish_with_headers(
+            app.nats.names.delivery_subject("webhook"),
+            HeaderMap::new(),
+            Bytes::from(job.encode_to_vec()),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    eventually(Duration::from_secs(10), "the job settled", || async {
+        (app.nats.deliveries_left().await == (0, 0)).then_some(())
+    })
+    .await;
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "a delivered delivery was sent again"
+    );
+}
+
+fn serve(app: &TestApp, targets: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["serve", "--target", targets])
+        .env("HERALD_NATS_URL", nats_url())
+        .env("HERALD_DATABASE_URL", &app.database.url)
+        .env("HERALD_SUBJECT_PREFIX", app.nats.names.prefix())
+        .env("HERALD_ENCRYPTION_KEY", ENCRYPTION_KEY)
+        .env("HERALD_ADMIN_TOKEN", ADMIN_TOKEN)
+        .env("HERALD_ALLOW_PRIVATE_TARGETS", "true")
+        .env("HERALD_DISPATCHER_ACK_WAIT_SECS", "3")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the herald binary starts")
+}
+
+#[tokio::test]
+async fn a_dispatcher_killed_mid_run_loses_no_delivery() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start(Reply::status(200).after(Duration::from_millis(20))).await;
+    subscribe_receiver(&app, &receiver.url, json!({})).await;
+    const EVENTS: usize = 300;
+    for i in 0..EVENTS {
+        app.publish_sample("backup.succeeded", &format!("k{i}"))
+            .await;
+    }
+    eventually(Duration::from_secs(20), "every job", || async {
+        (app.nats.jobs().await.len() == EVENTS).then_some(())
+    })
+    .await;
+
+    let mut dispatcher = serve(&app, "dispatcher");
+    for _ in 0..2 {
+        let before = receiver.received().len();
+        eventually(Duration::from_secs(20), "progress", || async {
+            (receiver.received().len() > before + 20).then_some(())
+        })
+        .await;
+        dispatcher.kill().expect("kill -9");
+        dispatcher.wait().expect("reaped");
+        dispatcher = serve(&app, "dispatcher");
+    }
+    eventually(
+        Duration::from_secs(60),
+        "every delivery delivered",
+        || async {
+            let delivered: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE status = 'delivered'")
+                    .fetch_one(app.store.pool())
+                    .await
+                    .ok()?;
+            (delivered == EVENTS as i64).then_some(())
+        },
+    )
+    .await;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for request in receiver.received() {
+        *seen
+            .entry(request.header("webhook-id").unwrap().to_owned())
+            .or_default() += 1;
+    }
+    assert_eq!(seen.len(), EVENTS, "every delivery arrived");
+    // At-least-once: only attempts in flight at a kill (at most 32 per target) may repeat;
+    // everything recorded as delivered before it must not be sent again.
+    let repeats: usize = seen.values().map(|n| n - 1).sum();
+    assert!(repeats <= 2 * 32, "{repeats} deliveries were sent again");
+    eventually(Duration::from_secs(10), "NATS drained", || async {
+        (app.nats.deliveries_left().await == (0, 0)).then_some(())
+    })
+    .await;
+    dispatcher.kill().ok();
+    dispatcher.wait().ok();
+}
