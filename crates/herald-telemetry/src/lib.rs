@@ -24,7 +24,7 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 
 /// The filter used when `RUST_LOG` is unset or empty: our own logs at INFO, the chatty
 /// libraries underneath at WARN.
-pub const DEFAULT_FILTER: &str = "info,sqlx=warn,async_nats=warn,hyper=warn,h2=warn,tower=warn";
+pub const DEFAULT_FILTER: &str = "info,sqlx=warn,async_nats=warn,hyper=warn,h2=warn,tower=warn,opentelemetry=warn,opentelemetry_sdk=warn";
 
 /// How log lines are written to stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -32,7 +32,7 @@ pub enum LogFormat {
     /// One JSON object per line, for log collectors.
     #[default]
     Json,
-    /// Human-readable, multi-line output for a terminal.
+    /// Human-readable, one line per event, for a terminal.
     Pretty,
 }
 
@@ -178,7 +178,12 @@ pub fn init(cfg: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> {
     let provider = tracer_provider(cfg)?;
     let exporting = cfg.otlp_endpoint.is_some();
     let tracer = provider.tracer(env!("CARGO_PKG_NAME"));
-    let otel_layer = tracing_opentelemetry::layer().with_tracer(tracer);
+    // RUST_LOG decides what is logged, not what is traced: were it to filter spans, a quiet
+    // log level would disable them and cut every trace (no traceparent sent on, nothing
+    // exported). Spans at INFO and above always exist.
+    let otel_layer = tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_filter(tracing_subscriber::filter::LevelFilter::INFO);
 
     let fmt_layer = match cfg.log_format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
@@ -186,12 +191,15 @@ pub fn init(cfg: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> {
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
+            .with_filter(filter)
             .boxed(),
-        LogFormat::Pretty => tracing_subscriber::fmt::layer().pretty().boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer()
+            .compact()
+            .with_filter(filter)
+            .boxed(),
     };
 
     let installed = tracing_subscriber::registry()
-        .with(filter)
         .with(fmt_layer)
         .with(otel_layer)
         .try_init();

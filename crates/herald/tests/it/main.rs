@@ -13,4 +13,5 @@ mod resilience;
 mod routing;
 mod secrets;
 mod support;
+mod tracing;
 mod webhook_options;
