@@ -153,3 +153,62 @@ async fn a_dispatcher_killed_mid_run_loses_no_delivery() {
     dispatcher.kill().ok();
     dispatcher.wait().ok();
 }
+
+#[tokio::test]
+async fn sigterm_mid_attempt_finishes_and_records_it_before_exiting() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start(Reply::status(200).after(Duration::from_secs(2))).await;
+    subscribe_receiver(&app, &receiver.url, json!({})).await;
+    app.publish_sample("gc.completed", "in-flight").await;
+    eventually(Duration::from_secs(10), "the job", || async {
+        (app.nats.jobs().await.len() == 1).then_some(())
+    })
+    .await;
+
+    let dispatcher = serve(&app, "dispatcher");
+    // Wait until the attempt is running (the receiver holds it for 2 s), then stop Herald.
+    eventually(Duration::from_secs(10), "the attempt in flight", || async {
+        let running: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE status = 'pending'")
+                .fetch_one(app.store.pool())
+                .await
+                .ok()?;
+        let consumers = app
+            .nats
+            .js
+            .get_stream(app.nats.names.deliveries_stream())
+            .await
+            .ok()?
+            .get_info()
+            .await
+            .ok()?;
+        (running == 1 && consumers.state.consumer_count == 1).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let pid = dispatcher.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut dispatcher = dispatcher;
+    let status = tokio::task::spawn_blocking(move || dispatcher.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "exit status {status}");
+
+    let delivered: String = sqlx::query_scalar("SELECT status FROM deliveries")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        delivered, "delivered",
+        "the attempt in flight was finished and recorded"
+    );
+    assert_eq!(receiver.received().len(), 1);
+    assert_eq!(app.nats.deliveries_left().await, (0, 0));
+}
