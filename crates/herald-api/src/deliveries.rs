@@ -16,7 +16,7 @@ use prost::Message as _;
 use serde_json::json;
 
 use crate::events::delivery;
-use crate::json::{limit, page};
+use crate::json::PageRequest;
 use crate::{ApiError, AppState};
 
 const STATUSES: [&str; 4] = ["pending", "retrying", "delivered", "failed"];
@@ -70,28 +70,12 @@ pub async fn list(
             }
         }
     }
-    let limit = limit(params.get("limit"), &mut errors);
-    let before = match params.get("cursor").map(|c| c.parse::<DeliveryId>()) {
-        None => None,
-        Some(Ok(id)) => Some(id),
-        Some(Err(_)) => {
-            errors.insert("cursor".into(), "is not a cursor this API returned".into());
-            None
-        }
-    };
+    let page = PageRequest::<DeliveryId>::parse(&params, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let mut rows = state
-        .store
-        .list_deliveries(&filter, before, limit + 1)
-        .await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next = more
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
-    Ok(page(rows.iter().map(delivery).collect(), next))
+    let rows = state.store.list_deliveries(&filter, page.cursor, page.fetch()).await?;
+    Ok(page.respond(rows, |r| r.id.to_string(), delivery))
 }
 
 /// One delivery with every attempt.

@@ -9,7 +9,7 @@ use herald_domain::{EventId, RejectionId, Tenant};
 use herald_store::{DeliveryRecord, EventLookup};
 use serde_json::{Value, json};
 
-use crate::json::{limit, page};
+use crate::json::PageRequest;
 use crate::{ApiError, AppState};
 
 /// One event with its deliveries. `id` is Herald's `evt_…` id or the publisher's CloudEvents id
@@ -72,42 +72,22 @@ pub async fn rejections(
     if let Some(Err(error)) = params.get("tenant").map(|t| Tenant::parse(t)) {
         errors.insert("tenant".into(), error.to_string());
     }
-    let limit = limit(params.get("limit"), &mut errors);
-    let before = match params.get("cursor").map(|c| c.parse::<RejectionId>()) {
-        None => None,
-        Some(Ok(id)) => Some(id),
-        Some(Err(_)) => {
-            errors.insert("cursor".into(), "is not a cursor this API returned".into());
-            None
-        }
-    };
+    let page = PageRequest::<RejectionId>::parse(&params, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
     let tenant = params.get("tenant").map(String::as_str);
-    let mut rows = state
-        .store
-        .list_rejections(tenant, before, limit + 1)
-        .await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next = more
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
-    let items = rows
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id.to_string(),
-                "tenant": r.tenant,
-                "subject": r.subject,
-                "reason": r.reason,
-                "reason_code": r.reason_code,
-                "event_id": r.event_id,
-                "received_at": r.received_at,
-                "size_bytes": r.size_bytes,
-            })
+    let rows = state.store.list_rejections(tenant, page.cursor, page.fetch()).await?;
+    Ok(page.respond(rows, |r| r.id.to_string(), |r| {
+        json!({
+            "id": r.id.to_string(),
+            "tenant": r.tenant,
+            "subject": r.subject,
+            "reason": r.reason,
+            "reason_code": r.reason_code,
+            "event_id": r.event_id,
+            "received_at": r.received_at,
+            "size_bytes": r.size_bytes,
         })
-        .collect();
-    Ok(page(items, next))
+    }))
 }

@@ -3,6 +3,9 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
 use serde_json::{Map, Value};
 
 use crate::ApiError;
@@ -21,27 +24,47 @@ pub fn object_body(body: &[u8]) -> Result<Value, ApiError> {
     }
 }
 
-/// `{"items": [...], "next_cursor": ...}`.
-pub fn page(items: Vec<Value>, next_cursor: Option<String>) -> Response {
-    (
-        StatusCode::OK,
-        Json(serde_json::json!({ "items": items, "next_cursor": next_cursor })),
-    )
-        .into_response()
+/// `limit` and `cursor` of a list request.
+pub struct PageRequest<C> {
+    pub limit: u32,
+    pub cursor: Option<C>,
 }
 
-/// Parses `limit`: 1..=500, default 50.
-pub fn limit(raw: Option<&String>, errors: &mut std::collections::BTreeMap<String, String>) -> u32 {
-    match raw.map(|s| s.parse::<u32>()) {
-        None => DEFAULT_LIMIT,
-        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
-        Some(_) => {
-            errors.insert(
-                "limit".into(),
-                format!("must be a whole number from 1 to {MAX_LIMIT}"),
-            );
-            DEFAULT_LIMIT
-        }
+impl<C: FromStr> PageRequest<C> {
+    /// `limit` is 1..=500 (default 50); `cursor` must be one this API handed out.
+    pub fn parse(params: &HashMap<String, String>, errors: &mut BTreeMap<String, String>) -> Self {
+        let limit = match params.get("limit").map(|s| s.parse::<u32>()) {
+            None => DEFAULT_LIMIT,
+            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
+            Some(_) => {
+                errors.insert("limit".into(), format!("must be a whole number from 1 to {MAX_LIMIT}"));
+                DEFAULT_LIMIT
+            }
+        };
+        let cursor = match params.get("cursor").map(|c| c.parse::<C>()) {
+            None => None,
+            Some(Ok(cursor)) => Some(cursor),
+            Some(Err(_)) => {
+                errors.insert("cursor".into(), "is not a cursor this API returned".into());
+                None
+            }
+        };
+        Self { limit, cursor }
+    }
+
+    /// One row more than the page: whether it comes back tells if another page follows.
+    pub fn fetch(&self) -> u32 {
+        self.limit + 1
+    }
+
+    /// `{"items": [...], "next_cursor": ...}` from rows fetched with [`Self::fetch`].
+    pub fn respond<T>(&self, mut rows: Vec<T>, cursor_of: impl Fn(&T) -> String, show: impl Fn(&T) -> Value) -> Response {
+        let limit = self.limit as usize;
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next_cursor = if more { rows.last().map(cursor_of) } else { None };
+        let items: Vec<Value> = rows.iter().map(show).collect();
+        (StatusCode::OK, Json(serde_json::json!({ "items": items, "next_cursor": next_cursor }))).into_response()
     }
 }
 

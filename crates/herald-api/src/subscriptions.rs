@@ -11,7 +11,7 @@ use herald_domain::{Channel, SubscriptionId, SubscriptionSpec, Target, Tenant};
 use herald_store::{Subscription, SubscriptionListFilter, SubscriptionView};
 use serde_json::{Value, json};
 
-use crate::json::{limit, merge_patch, object_body, page};
+use crate::json::{PageRequest, merge_patch, object_body};
 use crate::{ApiError, AppState};
 
 pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
@@ -61,30 +61,12 @@ pub async fn list(
             }
         }
     }
-    let limit = limit(params.get("limit"), &mut errors);
-    let after = match params.get("cursor") {
-        None => None,
-        Some(cursor) => match cursor.parse::<SubscriptionId>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.insert("cursor".into(), "is not a cursor this API returned".into());
-                None
-            }
-        },
-    };
+    let page = PageRequest::<SubscriptionId>::parse(&params, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let mut rows = state
-        .store
-        .list_subscriptions(&filter, after, limit + 1)
-        .await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next = more
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
-    Ok(page(rows.iter().map(view).collect(), next))
+    let rows = state.store.list_subscriptions(&filter, page.cursor, page.fetch()).await?;
+    Ok(page.respond(rows, |r| r.id.to_string(), view))
 }
 
 pub async fn get(

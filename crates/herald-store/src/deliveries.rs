@@ -8,7 +8,7 @@ use herald_domain::{DeliveryId, EventId, SubscriptionId};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use crate::events::{DeliveryRecord, JobRow};
+use crate::events::{DeliveryRecord, JobRow, job_row};
 use crate::{Store, StoreError};
 
 /// What the dispatcher needs to attempt one delivery.
@@ -237,17 +237,7 @@ impl Store {
         .bind(id.as_uuid())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| {
-            Ok(JobRow {
-                delivery_id: DeliveryId::from_uuid(row.try_get("id")?),
-                event_id: EventId::from_uuid(row.try_get("event_id")?),
-                subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
-                tenant: row.try_get("tenant")?,
-                channel: row.try_get("channel")?,
-                event_type: row.try_get("event_type")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(job_row).transpose()
     }
 
     /// Switches a subscription off (its receiver answered 410 Gone). Returns whether it was on.

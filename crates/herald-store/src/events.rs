@@ -340,14 +340,7 @@ async fn resolve_duplicates(
     .await?;
     let mut by_event: HashMap<EventId, Vec<JobRow>> = HashMap::new();
     for row in &pending {
-        let job = JobRow {
-            delivery_id: DeliveryId::from_uuid(row.try_get("id")?),
-            event_id: EventId::from_uuid(row.try_get("event_id")?),
-            subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
-            tenant: row.try_get("tenant")?,
-            channel: row.try_get("channel")?,
-            event_type: row.try_get("event_type")?,
-        };
+        let job = job_row(row)?;
         by_event.entry(job.event_id).or_default().push(job);
     }
     // Several copies of one old event in a batch: the first copy takes its jobs.
@@ -356,4 +349,17 @@ async fn resolve_duplicates(
         fan_outs[index].jobs = by_event.remove(&id).unwrap_or_default();
     }
     Ok(())
+}
+
+/// A job from a deliveries row with columns id, event_id, subscription_id, tenant, channel,
+/// event_type.
+pub(crate) fn job_row(row: &sqlx::postgres::PgRow) -> Result<JobRow, StoreError> {
+    Ok(JobRow {
+        delivery_id: DeliveryId::from_uuid(row.try_get("id")?),
+        event_id: EventId::from_uuid(row.try_get("event_id")?),
+        subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
+        tenant: row.try_get("tenant")?,
+        channel: row.try_get("channel")?,
+        event_type: row.try_get("event_type")?,
+    })
 }

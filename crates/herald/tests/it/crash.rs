@@ -1,13 +1,13 @@
 //! Crashes lose nothing and duplicate nothing.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use herald::samples::sample_event;
 use herald_store::{NewEvent, Store};
 use serde_json::json;
 
-use crate::support::{ADMIN_TOKEN, ENCRYPTION_KEY, eventually, spawn_app, webhook_subscription};
+use crate::support::{eventually, serve_binary, spawn_app, webhook_subscription};
 
 /// The state a crash between "stored and jobs published" and "acked" leaves behind: the event
 /// and its deliveries are in Postgres, the jobs in NATS, and the event message comes back.
@@ -87,20 +87,14 @@ async fn stored_without_ack(
 }
 
 fn serve_ingest(app: &crate::support::TestApp) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args(["serve", "--target", "ingest"])
-        .env("HERALD_NATS_URL", crate::support::nats_url())
-        .env("HERALD_DATABASE_URL", &app.database.url)
-        .env("HERALD_SUBJECT_PREFIX", app.nats.names.prefix())
-        .env("HERALD_ENCRYPTION_KEY", ENCRYPTION_KEY)
-        .env("HERALD_ADMIN_TOKEN", ADMIN_TOKEN)
-        .env("HERALD_INGEST_ACK_WAIT_SECS", "2")
-        .env("HERALD_INGEST_BATCH_SIZE", "16")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the herald binary starts")
+    serve_binary(
+        app,
+        "ingest",
+        &[
+            ("HERALD_INGEST_ACK_WAIT_SECS", "2"),
+            ("HERALD_INGEST_BATCH_SIZE", "16"),
+        ],
+    )
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! whose delivery is already delivered is not sent again.
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use async_nats::HeaderMap;
@@ -11,8 +11,8 @@ use prost::Message as _;
 use serde_json::json;
 
 use crate::support::{
-    ADMIN_TOKEN, ENCRYPTION_KEY, Receiver, Reply, TestApp, eventually, nats_url, spawn_app,
-    spawn_delivering_app, subscribe_receiver,
+    Receiver, Reply, TestApp, eventually, serve_binary, spawn_app, spawn_delivering_app,
+    subscribe_receiver, terminate,
 };
 
 #[tokio::test]
@@ -80,20 +80,7 @@ async fn a_job_whose_delivery_is_already_delivered_is_acked_without_sending() {
 }
 
 fn serve(app: &TestApp, targets: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args(["serve", "--target", targets])
-        .env("HERALD_NATS_URL", nats_url())
-        .env("HERALD_DATABASE_URL", &app.database.url)
-        .env("HERALD_SUBJECT_PREFIX", app.nats.names.prefix())
-        .env("HERALD_ENCRYPTION_KEY", ENCRYPTION_KEY)
-        .env("HERALD_ADMIN_TOKEN", ADMIN_TOKEN)
-        .env("HERALD_ALLOW_PRIVATE_TARGETS", "true")
-        .env("HERALD_DISPATCHER_ACK_WAIT_SECS", "3")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the herald binary starts")
+    serve_binary(app, targets, &[("HERALD_DISPATCHER_ACK_WAIT_SECS", "3")])
 }
 
 #[tokio::test]
@@ -186,19 +173,7 @@ async fn sigterm_mid_attempt_finishes_and_records_it_before_exiting() {
     })
     .await;
     tokio::time::sleep(Duration::from_millis(700)).await;
-    let pid = dispatcher.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let mut dispatcher = dispatcher;
-    let status = tokio::task::spawn_blocking(move || dispatcher.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let status = terminate(dispatcher).await;
     assert!(status.success(), "exit status {status}");
 
     let delivered: String = sqlx::query_scalar("SELECT status FROM deliveries")

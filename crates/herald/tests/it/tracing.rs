@@ -1,7 +1,6 @@
 //! A publisher's trace continues through ingest and every delivery attempt, out to the receiver
 //! and into an OTLP collector; SIGTERM drains the work in hand and flushes the spans.
 
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,8 +15,7 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use opentelemetry_proto::tonic::trace::v1::Span;
 
 use crate::support::{
-    ADMIN_TOKEN, ENCRYPTION_KEY, Receiver, Reply, eventually, nats_url, spawn_targets,
-    subscribe_receiver,
+    Receiver, Reply, eventually, serve_binary, spawn_targets, subscribe_receiver, terminate,
 };
 
 #[derive(Clone, Default)]
@@ -79,20 +77,11 @@ async fn the_publishers_trace_reaches_every_attempt_the_receiver_and_the_collect
     receiver.script([Reply::status(500)]);
     subscribe_receiver(&app, &receiver.url, crate::support::fast_retry(3, 1.0)).await;
 
-    let mut herald = Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args(["serve", "--target", "ingest,dispatcher"])
-        .env("HERALD_NATS_URL", nats_url())
-        .env("HERALD_DATABASE_URL", &app.database.url)
-        .env("HERALD_SUBJECT_PREFIX", app.nats.names.prefix())
-        .env("HERALD_ENCRYPTION_KEY", ENCRYPTION_KEY)
-        .env("HERALD_ADMIN_TOKEN", ADMIN_TOKEN)
-        .env("HERALD_ALLOW_PRIVATE_TARGETS", "true")
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let herald = serve_binary(
+        &app,
+        "ingest,dispatcher",
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)],
+    );
 
     let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
     let event =
@@ -124,18 +113,7 @@ async fn the_publishers_trace_reaches_every_attempt_the_receiver_and_the_collect
         .await;
 
     // SIGTERM: the process drains and flushes its spans before it exits.
-    let pid = herald.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = tokio::task::spawn_blocking(move || herald.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let status = terminate(herald).await;
     assert!(status.success(), "herald exited with {status}");
 
     let spans = eventually(Duration::from_secs(10), "the spans", || async {

@@ -1,6 +1,7 @@
 //! The test harness: the real targets on port 0, a fresh database and a unique subject prefix
 //! per test, so tests run in parallel and repeat.
 
+mod binary;
 mod database;
 mod nats;
 mod receiver;
@@ -18,6 +19,7 @@ use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use binary::{serve_binary, terminate};
 pub use database::TestDatabase;
 pub use nats::{TestNats, unique_prefix};
 pub use receiver::{Receiver, Reply};
