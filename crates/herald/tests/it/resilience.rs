@@ -2,7 +2,6 @@
 //! whose delivery is already delivered is not sent again.
 
 use std::collections::HashMap;
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use async_nats::HeaderMap;
@@ -11,8 +10,8 @@ use prost::Message as _;
 use serde_json::json;
 
 use crate::support::{
-    Receiver, Reply, TestApp, eventually, serve_binary, spawn_app, spawn_delivering_app,
-    subscribe_receiver, terminate,
+    Herald, Receiver, Reply, TestApp, eventually, serve_binary, spawn_app, spawn_delivering_app,
+    subscribe_receiver,
 };
 
 #[tokio::test]
@@ -79,7 +78,7 @@ async fn a_job_whose_delivery_is_already_delivered_is_acked_without_sending() {
     );
 }
 
-fn serve(app: &TestApp, targets: &str) -> Child {
+fn serve(app: &TestApp, targets: &str) -> Herald {
     serve_binary(app, targets, &[("HERALD_DISPATCHER_ACK_WAIT_SECS", "3")])
 }
 
@@ -105,8 +104,7 @@ async fn a_dispatcher_killed_mid_run_loses_no_delivery() {
             (receiver.received().len() > before + 20).then_some(())
         })
         .await;
-        dispatcher.kill().expect("kill -9");
-        dispatcher.wait().expect("reaped");
+        dispatcher.kill();
         dispatcher = serve(&app, "dispatcher");
     }
     eventually(
@@ -137,8 +135,6 @@ async fn a_dispatcher_killed_mid_run_loses_no_delivery() {
         (app.nats.deliveries_left().await == (0, 0)).then_some(())
     })
     .await;
-    dispatcher.kill().ok();
-    dispatcher.wait().ok();
 }
 
 #[tokio::test]
@@ -173,7 +169,7 @@ async fn sigterm_mid_attempt_finishes_and_records_it_before_exiting() {
     })
     .await;
     tokio::time::sleep(Duration::from_millis(700)).await;
-    let status = terminate(dispatcher).await;
+    let status = dispatcher.terminate().await;
     assert!(status.success(), "exit status {status}");
 
     let delivered: String = sqlx::query_scalar("SELECT status FROM deliveries")

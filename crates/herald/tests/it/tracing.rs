@@ -15,7 +15,7 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use opentelemetry_proto::tonic::trace::v1::Span;
 
 use crate::support::{
-    Receiver, Reply, eventually, serve_binary, spawn_targets, subscribe_receiver, terminate,
+    Receiver, Reply, eventually, serve_binary, spawn_targets, subscribe_receiver,
 };
 
 #[derive(Clone, Default)]
@@ -113,7 +113,7 @@ async fn the_publishers_trace_reaches_every_attempt_the_receiver_and_the_collect
         .await;
 
     // SIGTERM: the process drains and flushes its spans before it exits.
-    let status = terminate(herald).await;
+    let status = herald.terminate().await;
     assert!(status.success(), "herald exited with {status}");
 
     let spans = eventually(Duration::from_secs(10), "the spans", || async {

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub use binary::{serve_binary, terminate};
+pub use binary::{Herald, serve_binary};
 pub use database::TestDatabase;
 pub use nats::{TestNats, unique_prefix};
 pub use receiver::{Receiver, Reply};
