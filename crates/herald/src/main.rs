@@ -271,11 +271,10 @@ async fn connect_store(config: &Config) -> anyhow::Result<Store> {
 
 fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{}{user}:****{}", &url[..scheme + 3], &url[at..])
-        }
+        (Some(scheme), Some(at)) if at > scheme => match url[scheme + 3..at].split_once(':') {
+            Some((user, _password)) => format!("{}{user}:****{}", &url[..scheme + 3], &url[at..]),
+            None => url.to_owned(),
+        },
         _ => url.to_owned(),
     }
 }
