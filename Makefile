@@ -54,12 +54,9 @@ fmt: ## Format the whole workspace
 	$(CARGO) fmt --all
 
 bench: ## Run the load benchmark (release build)
-	@if [ ! -f crates/herald-bench/Cargo.toml ]; then \
-		echo "make bench: crates/herald-bench does not exist yet, nothing to run." >&2; \
-		exit 1; \
-	fi
 	scripts/dev-services.sh
-	$(CARGO) run --release -p herald-bench
+	$(CARGO) build --release -p herald -p herald-bench
+	target/release/herald-bench
 
 check-tls: ## Fail if openssl-sys or native-tls is in the dependency tree (rustls only)
 	@for pkg in openssl-sys native-tls; do \

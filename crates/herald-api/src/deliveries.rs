@@ -74,7 +74,10 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let rows = state.store.list_deliveries(&filter, page.cursor, page.fetch()).await?;
+    let rows = state
+        .store
+        .list_deliveries(&filter, page.cursor, page.fetch())
+        .await?;
     Ok(page.respond(rows, |r| r.id.to_string(), delivery))
 }
 

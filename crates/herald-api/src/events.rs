@@ -77,17 +77,24 @@ pub async fn rejections(
         return Err(ApiError::Invalid(errors));
     }
     let tenant = params.get("tenant").map(String::as_str);
-    let rows = state.store.list_rejections(tenant, page.cursor, page.fetch()).await?;
-    Ok(page.respond(rows, |r| r.id.to_string(), |r| {
-        json!({
-            "id": r.id.to_string(),
-            "tenant": r.tenant,
-            "subject": r.subject,
-            "reason": r.reason,
-            "reason_code": r.reason_code,
-            "event_id": r.event_id,
-            "received_at": r.received_at,
-            "size_bytes": r.size_bytes,
-        })
-    }))
+    let rows = state
+        .store
+        .list_rejections(tenant, page.cursor, page.fetch())
+        .await?;
+    Ok(page.respond(
+        rows,
+        |r| r.id.to_string(),
+        |r| {
+            json!({
+                "id": r.id.to_string(),
+                "tenant": r.tenant,
+                "subject": r.subject,
+                "reason": r.reason,
+                "reason_code": r.reason_code,
+                "event_id": r.event_id,
+                "received_at": r.received_at,
+                "size_bytes": r.size_bytes,
+            })
+        },
+    ))
 }

@@ -37,7 +37,10 @@ impl<C: FromStr> PageRequest<C> {
             None => DEFAULT_LIMIT,
             Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
             Some(_) => {
-                errors.insert("limit".into(), format!("must be a whole number from 1 to {MAX_LIMIT}"));
+                errors.insert(
+                    "limit".into(),
+                    format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                );
                 DEFAULT_LIMIT
             }
         };
@@ -58,13 +61,26 @@ impl<C: FromStr> PageRequest<C> {
     }
 
     /// `{"items": [...], "next_cursor": ...}` from rows fetched with [`Self::fetch`].
-    pub fn respond<T>(&self, mut rows: Vec<T>, cursor_of: impl Fn(&T) -> String, show: impl Fn(&T) -> Value) -> Response {
+    pub fn respond<T>(
+        &self,
+        mut rows: Vec<T>,
+        cursor_of: impl Fn(&T) -> String,
+        show: impl Fn(&T) -> Value,
+    ) -> Response {
         let limit = self.limit as usize;
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next_cursor = if more { rows.last().map(cursor_of) } else { None };
+        let next_cursor = if more {
+            rows.last().map(cursor_of)
+        } else {
+            None
+        };
         let items: Vec<Value> = rows.iter().map(show).collect();
-        (StatusCode::OK, Json(serde_json::json!({ "items": items, "next_cursor": next_cursor }))).into_response()
+        (
+            StatusCode::OK,
+            Json(serde_json::json!({ "items": items, "next_cursor": next_cursor })),
+        )
+            .into_response()
     }
 }
 

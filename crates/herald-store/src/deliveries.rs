@@ -169,7 +169,7 @@ impl Store {
         before: Option<DeliveryId>,
         limit: u32,
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = sqlx::query(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries
              WHERE ($1::text IS NULL OR status = $1)
                AND ($2::uuid IS NULL OR subscription_id = $2)
@@ -178,7 +178,7 @@ impl Store {
                AND ($5::text IS NULL OR tenant = $5)
                AND ($6::uuid IS NULL OR id < $6)
              ORDER BY id DESC LIMIT $7"
-        )))
+        ))
         .bind(filter.status.as_deref())
         .bind(filter.subscription_id.map(|id| id.as_uuid()))
         .bind(filter.event_type.as_deref())
@@ -192,9 +192,9 @@ impl Store {
     }
 
     pub async fn delivery(&self, id: DeliveryId) -> Result<Option<DeliveryRecord>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = sqlx::query(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1"
-        )))
+        ))
         .bind(id.as_uuid())
         .fetch_optional(&self.pool)
         .await?;

@@ -23,6 +23,7 @@ pub struct App {
     ingest: Option<Ingest>,
     dispatcher: Option<Dispatcher>,
     store: Store,
+    bus: Bus,
 }
 
 impl App {
@@ -105,6 +106,7 @@ impl App {
             ingest,
             dispatcher,
             store,
+            bus,
         })
     }
 
@@ -139,6 +141,11 @@ impl App {
                     result = Err(error);
                 }
             }
+        }
+        // Acks are buffered publishes: without a flush the last ones die with the process and
+        // their jobs come back after a restart.
+        if let Err(error) = self.bus.client().flush().await {
+            tracing::warn!(%error, "Could not flush the last acks to NATS; their messages will be redelivered.");
         }
         self.store.close().await;
         result

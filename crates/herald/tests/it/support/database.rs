@@ -20,7 +20,7 @@ impl TestDatabase {
         let mut admin = sqlx::PgConnection::connect(&admin_url)
             .await
             .expect("Postgres at HERALD_TEST_DATABASE_URL (make test starts it)");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .await
             .expect("create test database");
@@ -48,11 +48,9 @@ impl Drop for TestDatabase {
                 .build()?;
             runtime.block_on(async move {
                 let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut admin)
-                .await?;
+                sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await?;
                 Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
             })
         })
