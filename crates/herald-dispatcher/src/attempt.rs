@@ -30,7 +30,7 @@ pub struct Ready {
     pub event_id: EventId,
     pub tenant: String,
     pub subscription: Arc<Subscription>,
-    pub event: serde_json::Value,
+    pub event: Arc<serde_json::Value>,
     /// 1-based, counted over the delivery's whole life.
     pub attempt: u32,
     /// Attempts made before the last manual retry.
@@ -53,7 +53,8 @@ pub struct Finished {
 
 pub struct AttemptContext {
     pub channels: Arc<Channels>,
-    pub finished: mpsc::Sender<Finished>,
+    /// One queue per recorder; a delivery always goes to the same one.
+    pub finished: Vec<mpsc::Sender<Finished>>,
     pub ack_wait: Duration,
     /// Cancelled when shutdown's grace period is over: hand the job back to NATS at once.
     pub hard_stop: CancellationToken,
@@ -160,8 +161,11 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) {
             .and_then(|t| t.split('-').nth(2))
             .map(str::to_owned),
     };
-    // The recorder only stops after every attempt task has finished.
-    let _ = context.finished.send(finished).await;
+    // The recorders only stop after every attempt task has finished.
+    let recorder = (finished.delivery_id.as_uuid().as_u128() % context.finished.len().max(1) as u128) as usize;
+    if let Some(queue) = context.finished.get(recorder) {
+        let _ = queue.send(finished).await;
+    }
 }
 
 /// Delivered; retried after the receiver's wish (capped by the policy) or the policy's delay;

@@ -28,6 +28,9 @@ use recorder::Recorder;
 
 pub const CONSUMER_NAME: &str = "dispatcher";
 
+/// Recorders writing attempts at once: while one waits on its transaction, others fill theirs.
+const RECORDERS: usize = 4;
+
 #[derive(Debug, Clone)]
 pub struct DispatcherConfig {
     /// Most attempts running at once in this process.
@@ -97,13 +100,18 @@ impl Dispatcher {
             },
             self.config.batch_size,
         );
-        let (finished_tx, finished_rx) = mpsc::channel(self.config.concurrency * 2);
-        let recorder = Recorder {
-            store: self.store.clone(),
-            bus: self.bus.clone(),
-            metrics: self.metrics.clone(),
-        };
-        let recorder = tokio::spawn(recorder.run(finished_rx));
+        let mut recorders = JoinSet::new();
+        let mut finished = Vec::with_capacity(RECORDERS);
+        for _ in 0..RECORDERS {
+            let (tx, rx) = mpsc::channel(self.config.concurrency);
+            let recorder = Recorder {
+                store: self.store.clone(),
+                bus: self.bus.clone(),
+                metrics: self.metrics.clone(),
+            };
+            recorders.spawn(recorder.run(rx));
+            finished.push(tx);
+        }
         let hard_stop = CancellationToken::new();
         let mut intake = intake::Intake {
             store: self.store.clone(),
@@ -114,7 +122,7 @@ impl Dispatcher {
             metrics: self.metrics.clone(),
             context: Arc::new(AttemptContext {
                 channels: self.channels.clone(),
-                finished: finished_tx,
+                finished,
                 ack_wait: self.config.ack_wait,
                 hard_stop: hard_stop.clone(),
             }),
@@ -142,7 +150,7 @@ impl Dispatcher {
             while tasks.join_next().await.is_some() {}
         }
         drop(intake);
-        let _ = recorder.await;
+        while recorders.join_next().await.is_some() {}
         tracing::info!("Dispatcher stopped.");
     }
 }

@@ -26,6 +26,9 @@ pub struct IngestConfig {
     pub ack_wait: Duration,
     /// Most unacked messages across all replicas.
     pub max_ack_pending: i64,
+    /// Batches in progress at once in this process: while one waits on Postgres, another
+    /// waits on NATS. Events of one tenant may therefore be stored out of publish order.
+    pub workers: usize,
     pub limits: EventLimits,
 }
 
@@ -35,6 +38,7 @@ impl Default for IngestConfig {
             batch_size: 256,
             ack_wait: Duration::from_secs(30),
             max_ack_pending: 20_000,
+            workers: 4,
             limits: EventLimits::default(),
         }
     }
@@ -67,9 +71,27 @@ impl Ingest {
         }
     }
 
-    /// Consumes until `shutdown`, finishing the batch in hand first. Several replicas share the
-    /// one durable consumer.
-    pub async fn run(mut self, shutdown: CancellationToken) -> Result<(), IngestError> {
+    /// Consumes until `shutdown`, each worker finishing the batch in hand first. Workers and
+    /// replicas all share the one durable consumer.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<(), IngestError> {
+        tracing::info!(stream = %self.bus.names().events_stream(), workers = self.config.workers, "Ingest started.");
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..self.config.workers.max(1) {
+            let worker = Ingest {
+                store: self.store.clone(),
+                bus: self.bus.clone(),
+                config: self.config.clone(),
+                cache: SubscriptionCache::default(),
+                metrics: self.metrics.clone(),
+            };
+            workers.spawn(worker.consume(shutdown.clone()));
+        }
+        while workers.join_next().await.is_some() {}
+        tracing::info!("Ingest stopped.");
+        Ok(())
+    }
+
+    async fn consume(mut self, shutdown: CancellationToken) {
         let names = self.bus.names();
         let mut source = BatchSource::new(
             self.bus.clone(),
@@ -82,7 +104,6 @@ impl Ingest {
             },
             self.config.batch_size,
         );
-        tracing::info!(stream = %names.events_stream(), "Ingest started.");
         loop {
             let batch = tokio::select! {
                 () = shutdown.cancelled() => break,
@@ -90,7 +111,5 @@ impl Ingest {
             };
             self.process_batch(batch).await;
         }
-        tracing::info!("Ingest stopped.");
-        Ok(())
     }
 }

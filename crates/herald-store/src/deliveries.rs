@@ -1,7 +1,8 @@
 //! Deliveries as the dispatcher and the API see them: jobs to load, attempts to record in
 //! batches, and the history of each delivery.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use herald_domain::{DeliveryId, EventId, SubscriptionId};
@@ -22,7 +23,7 @@ pub struct JobState {
     pub attempt_count: i32,
     /// Attempts made before the last manual retry; the policy counts from here.
     pub attempts_base: i32,
-    pub cloudevent: serde_json::Value,
+    pub cloudevent: Arc<serde_json::Value>,
 }
 
 /// One finished attempt and the delivery status it leads to.
@@ -67,31 +68,43 @@ pub struct DeliveryListFilter {
 const DELIVERY_COLUMNS: &str = "id, event_id, event_type, subscription_id, channel, status, attempt_count, created_at, updated_at";
 
 impl Store {
-    /// The current state of each job's delivery and its event, in one query.
-    pub async fn load_jobs(
-        &self,
-        ids: &[DeliveryId],
-    ) -> Result<HashMap<DeliveryId, JobState>, StoreError> {
+    /// The current state of each job's delivery, and its event: each event is read and parsed
+    /// once however many of the batch's deliveries share it (a fan-out).
+    pub async fn load_jobs(&self, ids: &[DeliveryId]) -> Result<HashMap<DeliveryId, JobState>, StoreError> {
         let rows = sqlx::query(
-            "SELECT d.id, d.event_id, d.subscription_id, d.tenant, d.status, d.attempt_count,
-                    d.attempts_base, e.cloudevent
-             FROM deliveries d JOIN events e ON e.id = d.event_id
-             WHERE d.id = ANY($1)",
+            "SELECT id, event_id, subscription_id, tenant, status, attempt_count, attempts_base
+             FROM deliveries WHERE id = ANY($1)",
         )
         .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
         .fetch_all(&self.pool)
         .await?;
+        let event_ids = rows
+            .iter()
+            .map(|row| row.try_get::<Uuid, _>("event_id"))
+            .collect::<Result<HashSet<Uuid>, _>>()?
+            .into_iter()
+            .collect::<Vec<_>>();
+        let events: HashMap<Uuid, Arc<serde_json::Value>> =
+            sqlx::query_as::<_, (Uuid, serde_json::Value)>("SELECT id, cloudevent FROM events WHERE id = ANY($1)")
+                .bind(&event_ids)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(|(id, event)| (id, Arc::new(event)))
+                .collect();
         let mut jobs = HashMap::with_capacity(rows.len());
         for row in &rows {
+            let event_id: Uuid = row.try_get("event_id")?;
+            let Some(cloudevent) = events.get(&event_id) else { continue };
             let job = JobState {
                 delivery_id: DeliveryId::from_uuid(row.try_get("id")?),
-                event_id: EventId::from_uuid(row.try_get("event_id")?),
+                event_id: EventId::from_uuid(event_id),
                 subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
                 tenant: row.try_get("tenant")?,
                 status: row.try_get("status")?,
                 attempt_count: row.try_get("attempt_count")?,
                 attempts_base: row.try_get("attempts_base")?,
-                cloudevent: row.try_get("cloudevent")?,
+                cloudevent: cloudevent.clone(),
             };
             jobs.insert(job.delivery_id, job);
         }

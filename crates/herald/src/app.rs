@@ -62,6 +62,7 @@ impl App {
             let ingest_config = IngestConfig {
                 batch_size: config.ingest_batch_size,
                 ack_wait: config.ingest_ack_wait,
+                workers: config.ingest_workers,
                 limits: config.event_limits,
                 ..IngestConfig::default()
             };

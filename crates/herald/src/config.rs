@@ -57,6 +57,7 @@ pub struct RawConfig {
     pub log_format: String,
     pub ingest_batch_size: usize,
     pub ingest_ack_wait_secs: u64,
+    pub ingest_workers: usize,
     pub max_event_bytes: usize,
     pub dispatcher_concurrency: usize,
     pub dispatcher_per_target_concurrency: usize,
@@ -84,6 +85,7 @@ impl Default for RawConfig {
             log_format: "json".into(),
             ingest_batch_size: 256,
             ingest_ack_wait_secs: 30,
+            ingest_workers: 4,
             max_event_bytes: 1024 * 1024,
             dispatcher_concurrency: 256,
             dispatcher_per_target_concurrency: 32,
@@ -119,6 +121,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub ingest_batch_size: usize,
     pub ingest_ack_wait: Duration,
+    pub ingest_workers: usize,
     pub event_limits: EventLimits,
     pub dispatcher_concurrency: usize,
     pub dispatcher_per_target_concurrency: usize,
@@ -230,6 +233,9 @@ impl RawConfig {
                 "must be from 1 to 10000",
             ));
         }
+        if !(1..=64).contains(&self.ingest_workers) {
+            return Err(ConfigError::new("ingest_workers", "must be from 1 to 64"));
+        }
         if !(1..=3600).contains(&self.ingest_ack_wait_secs) {
             return Err(ConfigError::new(
                 "ingest_ack_wait_secs",
@@ -279,6 +285,7 @@ impl RawConfig {
             log_format,
             ingest_batch_size: self.ingest_batch_size,
             ingest_ack_wait: Duration::from_secs(self.ingest_ack_wait_secs),
+            ingest_workers: self.ingest_workers,
             event_limits: EventLimits {
                 max_bytes: self.max_event_bytes,
             },

@@ -107,19 +107,25 @@ async fn a_dispatcher_killed_mid_run_loses_no_delivery() {
         dispatcher.kill();
         dispatcher = serve(&app, "dispatcher");
     }
-    eventually(
-        Duration::from_secs(60),
-        "every delivery delivered",
-        || async {
-            let delivered: i64 =
-                sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE status = 'delivered'")
-                    .fetch_one(app.store.pool())
-                    .await
-                    .ok()?;
-            (delivered == EVENTS as i64).then_some(())
-        },
-    )
-    .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let statuses: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, count(*) FROM deliveries GROUP BY status ORDER BY status",
+        )
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+        if statuses == [("delivered".to_owned(), EVENTS as i64)] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not every delivery was delivered: {statuses:?}; left in NATS (messages, consumer pending): {:?}; received {}",
+            app.nats.deliveries_left().await,
+            receiver.received().len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let mut seen: HashMap<String, usize> = HashMap::new();
     for request in receiver.received() {
         *seen
