@@ -37,6 +37,24 @@ impl BusError {
     }
 }
 
+/// Losing NATS stalls every target; operators should see it, and see it end.
+fn log_connection_event(event: async_nats::Event) {
+    match event {
+        async_nats::Event::Disconnected => {
+            tracing::warn!("Lost the connection to NATS; reconnecting.")
+        }
+        async_nats::Event::Connected => tracing::info!("Connected to NATS."),
+        async_nats::Event::LameDuckMode => tracing::warn!("NATS server entered lame duck mode."),
+        async_nats::Event::SlowConsumer(sid) => {
+            tracing::warn!(sid, "NATS reports a slow consumer.")
+        }
+        async_nats::Event::ServerError(error) => tracing::warn!(%error, "NATS server error."),
+        // One per failed reconnect attempt: the disconnect above already said what matters.
+        async_nats::Event::ClientError(error) => tracing::debug!(%error, "NATS client error."),
+        async_nats::Event::Draining | async_nats::Event::Closed => {}
+    }
+}
+
 /// A connection to NATS with Herald's subject names.
 #[derive(Clone)]
 pub struct Bus {
@@ -51,6 +69,7 @@ impl Bus {
             .name(name)
             .retry_on_initial_connect()
             .connection_timeout(std::time::Duration::from_secs(5))
+            .event_callback(|event| async move { log_connection_event(event) })
             .connect(url)
             .await
             .map_err(|e| BusError::Connect {
