@@ -162,7 +162,8 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) {
             .map(str::to_owned),
     };
     // The recorders only stop after every attempt task has finished.
-    let recorder = (finished.delivery_id.as_uuid().as_u128() % context.finished.len().max(1) as u128) as usize;
+    let recorder =
+        (finished.delivery_id.as_uuid().as_u128() % context.finished.len().max(1) as u128) as usize;
     if let Some(queue) = context.finished.get(recorder) {
         let _ = queue.send(finished).await;
     }

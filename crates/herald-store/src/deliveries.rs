@@ -70,7 +70,10 @@ const DELIVERY_COLUMNS: &str = "id, event_id, event_type, subscription_id, chann
 impl Store {
     /// The current state of each job's delivery, and its event: each event is read and parsed
     /// once however many of the batch's deliveries share it (a fan-out).
-    pub async fn load_jobs(&self, ids: &[DeliveryId]) -> Result<HashMap<DeliveryId, JobState>, StoreError> {
+    pub async fn load_jobs(
+        &self,
+        ids: &[DeliveryId],
+    ) -> Result<HashMap<DeliveryId, JobState>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, event_id, subscription_id, tenant, status, attempt_count, attempts_base
              FROM deliveries WHERE id = ANY($1)",
@@ -85,17 +88,21 @@ impl Store {
             .into_iter()
             .collect::<Vec<_>>();
         let events: HashMap<Uuid, Arc<serde_json::Value>> =
-            sqlx::query_as::<_, (Uuid, serde_json::Value)>("SELECT id, cloudevent FROM events WHERE id = ANY($1)")
-                .bind(&event_ids)
-                .fetch_all(&self.pool)
-                .await?
-                .into_iter()
-                .map(|(id, event)| (id, Arc::new(event)))
-                .collect();
+            sqlx::query_as::<_, (Uuid, serde_json::Value)>(
+                "SELECT id, cloudevent FROM events WHERE id = ANY($1)",
+            )
+            .bind(&event_ids)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(id, event)| (id, Arc::new(event)))
+            .collect();
         let mut jobs = HashMap::with_capacity(rows.len());
         for row in &rows {
             let event_id: Uuid = row.try_get("event_id")?;
-            let Some(cloudevent) = events.get(&event_id) else { continue };
+            let Some(cloudevent) = events.get(&event_id) else {
+                continue;
+            };
             let job = JobState {
                 delivery_id: DeliveryId::from_uuid(row.try_get("id")?),
                 event_id: EventId::from_uuid(event_id),
