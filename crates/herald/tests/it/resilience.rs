@@ -189,3 +189,30 @@ async fn sigterm_mid_attempt_finishes_and_records_it_before_exiting() {
     assert_eq!(receiver.received().len(), 1);
     assert_eq!(app.nats.deliveries_left().await, (0, 0));
 }
+
+#[tokio::test]
+async fn two_dispatcher_replicas_share_the_work_without_sending_twice() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start(Reply::status(200).after(Duration::from_millis(5))).await;
+    subscribe_receiver(&app, &receiver.url, json!({})).await;
+    let (stop_a, a) = crate::support::spawn_replica(&app, "dispatcher").await;
+    let (stop_b, b) = crate::support::spawn_replica(&app, "dispatcher").await;
+    for i in 0..200 {
+        app.publish_sample("transfer.completed", &format!("r{i}"))
+            .await;
+    }
+    let received = receiver.wait_for(200, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut ids: Vec<String> = received
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 200);
+    assert_eq!(receiver.received().len(), 200, "no delivery was sent twice");
+    stop_a.cancel();
+    stop_b.cancel();
+    a.await.unwrap().unwrap();
+    b.await.unwrap().unwrap();
+}
