@@ -139,3 +139,22 @@ async fn the_test_endpoint_reports_the_receivers_answer() {
     assert_eq!(result["delivered"], false);
     assert_eq!(result["status_code"], 500);
 }
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_but_retried() {
+    let app = spawn_delivering_app().await;
+    let elsewhere = Receiver::start(Reply::status(200)).await;
+    let receiver = Receiver::start(Reply::status(200)).await;
+    receiver.script([Reply::status(302).header("location", &elsewhere.url)]);
+    subscribe_receiver(&app, &receiver.url, fast_retry(3, 1.0)).await;
+    app.publish_sample("transfer.failed", "moved").await;
+    let delivered = app.delivery_when("moved", "delivered", WAIT).await;
+    let codes: Vec<i64> = delivered["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status_code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes, [302, 200]);
+    assert!(elsewhere.received().is_empty(), "the redirect was followed");
+}
