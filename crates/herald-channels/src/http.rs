@@ -121,10 +121,10 @@ impl HttpClient {
                     .collect();
                 match read_excerpt(response).await {
                     Ok(body) => outcome.body = Some(body),
-                    Err(error) => outcome.error = Some(classify_error(&error)),
+                    Err(error) => outcome.error = Some(classify_error(error)),
                 }
             }
-            Err(error) => outcome.error = Some(classify_error(&error)),
+            Err(error) => outcome.error = Some(classify_error(error)),
         }
         outcome.duration = clock.elapsed();
         outcome
@@ -170,9 +170,12 @@ async fn read_excerpt(mut response: reqwest::Response) -> Result<String, reqwest
     Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
-fn classify_error(error: &reqwest::Error) -> TransportError {
+/// The message never names the URL: webhook URLs may carry tokens, and this text goes to
+/// logs, attempt rows and the API.
+fn classify_error(error: reqwest::Error) -> TransportError {
+    let error = error.without_url();
     let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
+    let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
         message.push_str(": ");
         message.push_str(&cause.to_string());
@@ -256,6 +259,28 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[tokio::test]
+    async fn transport_errors_never_repeat_the_url_and_its_token() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = HttpClient::new(HttpOptions {
+            allow_private_targets: true,
+        })
+        .unwrap();
+        // Nothing listens on port 1.
+        let outcome = client
+            .send(OutgoingRequest {
+                method: reqwest::Method::POST,
+                url: "http://127.0.0.1:1/hook?token=SECRET123".parse().unwrap(),
+                headers: HeaderMap::new(),
+                body: Bytes::new(),
+                timeout: Duration::from_secs(2),
+            })
+            .await;
+        let error = outcome.error.expect("connection refused");
+        assert_eq!(error.class, "connect", "{error:?}");
+        assert!(!error.message.contains("SECRET123"), "{}", error.message);
     }
 
     #[tokio::test]
