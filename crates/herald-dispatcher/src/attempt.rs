@@ -15,6 +15,9 @@ use tracing::{Instrument as _, Span};
 
 use crate::limiter::TargetSlot;
 
+/// How often a job for a channel this build does not have comes back.
+const CHANNEL_MISSING_WAIT: Duration = Duration::from_secs(300);
+
 /// What the recorder does with a finished attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
@@ -84,14 +87,15 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) {
     let span = Span::current();
     let traceparent = propagation::traceparent(&span);
     let Some(channel) = context.channels.get(ready.subscription.spec.channel()) else {
-        // Validated subscriptions only name channels; one this build cannot send is a bug.
-        tracing::error!(
+        // Subscriptions to channels this build cannot send yet (chat, email) are accepted; their
+        // jobs wait in NATS, without using up attempts, until a build that has the channel.
+        tracing::warn!(
             channel = ready.subscription.spec.channel().as_str(),
-            "No such channel in this build."
+            "This build cannot send on this channel yet; the delivery waits."
         );
         let _ = ready
             .message
-            .ack_with(AckKind::Nak(Some(Duration::from_secs(60))))
+            .ack_with(AckKind::Nak(Some(CHANNEL_MISSING_WAIT)))
             .await;
         return;
     };
