@@ -4,13 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use herald_bus::{AckKind, Message};
+use herald_bus::{AckKind, BatchSource, Message};
 use herald_domain::{DeliveryId, Target, Tenant};
 use herald_proto::v1::DeliveryJob;
 use herald_store::{Store, SubscriptionCache};
 use prost::Message as _;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
 use crate::attempt::{self, AttemptContext, Ready};
 use crate::limiter::TargetLimiter;
@@ -38,7 +39,32 @@ struct Job {
 }
 
 impl Intake {
-    pub async fn take(&mut self, messages: Vec<Message>) {
+    /// Takes batches until `shutdown`, then lets its attempts finish for up to `grace` before
+    /// `hard_stop` hands the rest back to NATS.
+    pub async fn run(
+        mut self,
+        mut source: BatchSource,
+        shutdown: CancellationToken,
+        grace: Duration,
+        hard_stop: CancellationToken,
+    ) {
+        loop {
+            let batch = tokio::select! {
+                () = shutdown.cancelled() => break,
+                batch = source.next_batch() => batch,
+            };
+            self.take(batch).await;
+        }
+        let mut tasks = std::mem::take(&mut self.tasks);
+        let drained =
+            tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+        if drained.is_err() {
+            hard_stop.cancel();
+            while tasks.join_next().await.is_some() {}
+        }
+    }
+
+    async fn take(&mut self, messages: Vec<Message>) {
         while self.tasks.try_join_next().is_some() {}
         let jobs: Vec<Job> = messages.into_iter().filter_map(decode).collect();
         if jobs.is_empty() {

@@ -28,6 +28,10 @@ use recorder::Recorder;
 
 pub const CONSUMER_NAME: &str = "dispatcher";
 
+/// Loops taking batches from the consumer at once: while one loads its deliveries from
+/// Postgres, another starts attempts.
+const INTAKES: usize = 2;
+
 /// Recorders writing attempts at once: while one waits on its transaction, others fill theirs.
 const RECORDERS: usize = 4;
 
@@ -89,17 +93,6 @@ impl Dispatcher {
     /// them back after the grace period) and records what finished.
     pub async fn run(self, shutdown: CancellationToken) {
         let names = self.bus.names();
-        let mut source = BatchSource::new(
-            self.bus.clone(),
-            names.deliveries_stream(),
-            names.deliveries_wildcard(),
-            ConsumerSettings {
-                durable_name: CONSUMER_NAME.to_owned(),
-                ack_wait: self.config.ack_wait,
-                max_ack_pending: self.config.max_ack_pending,
-            },
-            self.config.batch_size,
-        );
         let mut recorders = JoinSet::new();
         let mut finished = Vec::with_capacity(RECORDERS);
         for _ in 0..RECORDERS {
@@ -113,43 +106,50 @@ impl Dispatcher {
             finished.push(tx);
         }
         let hard_stop = CancellationToken::new();
-        let mut intake = intake::Intake {
-            store: self.store.clone(),
-            cache: herald_store::SubscriptionCache::default(),
-            limiter: TargetLimiter::new(self.config.per_target),
-            slots: Arc::new(Semaphore::new(self.config.concurrency)),
-            saturated_delay: self.config.saturated_delay,
-            metrics: self.metrics.clone(),
-            context: Arc::new(AttemptContext {
-                channels: self.channels.clone(),
-                finished,
-                ack_wait: self.config.ack_wait,
-                hard_stop: hard_stop.clone(),
-            }),
-            tasks: JoinSet::new(),
-        };
-        tracing::info!(stream = %names.deliveries_stream(), "Dispatcher started.");
-        loop {
-            let batch = tokio::select! {
-                () = shutdown.cancelled() => break,
-                batch = source.next_batch() => batch,
+        let context = Arc::new(AttemptContext {
+            channels: self.channels.clone(),
+            finished,
+            ack_wait: self.config.ack_wait,
+            hard_stop: hard_stop.clone(),
+        });
+        let slots = Arc::new(Semaphore::new(self.config.concurrency));
+        let limiter = TargetLimiter::new(self.config.per_target);
+        let mut intakes = JoinSet::new();
+        for _ in 0..INTAKES {
+            let source = BatchSource::new(
+                self.bus.clone(),
+                names.deliveries_stream(),
+                names.deliveries_wildcard(),
+                ConsumerSettings {
+                    durable_name: CONSUMER_NAME.to_owned(),
+                    ack_wait: self.config.ack_wait,
+                    max_ack_pending: self.config.max_ack_pending,
+                },
+                self.config.batch_size,
+            );
+            let intake = intake::Intake {
+                store: self.store.clone(),
+                cache: herald_store::SubscriptionCache::default(),
+                limiter: limiter.clone(),
+                slots: slots.clone(),
+                saturated_delay: self.config.saturated_delay,
+                metrics: self.metrics.clone(),
+                context: context.clone(),
+                tasks: JoinSet::new(),
             };
-            intake.take(batch).await;
+            intakes.spawn(intake.run(
+                source,
+                shutdown.clone(),
+                self.config.shutdown_grace,
+                hard_stop.clone(),
+            ));
         }
-        tracing::info!(
-            in_flight = intake.tasks.len(),
-            "Dispatcher stopping: finishing attempts in flight."
-        );
-        let mut tasks = std::mem::take(&mut intake.tasks);
-        let drained = tokio::time::timeout(self.config.shutdown_grace, async {
-            while tasks.join_next().await.is_some() {}
-        })
-        .await;
-        if drained.is_err() {
-            hard_stop.cancel();
-            while tasks.join_next().await.is_some() {}
-        }
-        drop(intake);
+        // The recorders stop once every sender is gone: the intakes hold the rest.
+        drop(context);
+        tracing::info!(stream = %names.deliveries_stream(), "Dispatcher started.");
+        shutdown.cancelled().await;
+        tracing::info!("Dispatcher stopping: finishing attempts in flight.");
+        while intakes.join_next().await.is_some() {}
         while recorders.join_next().await.is_some() {}
         tracing::info!("Dispatcher stopped.");
     }
