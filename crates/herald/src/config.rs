@@ -321,46 +321,4 @@ fn check_file_keys(file: &Path) -> Result<(), ConfigError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
-        for (key, value) in pairs {
-            figment = figment.merge((*key, *value));
-        }
-        Config::from_figment(figment)
-    }
-
-    #[test]
-    fn defaults_are_valid_and_need_no_secrets_to_parse() {
-        let config = config(&[]).unwrap();
-        assert_eq!(config.subject_prefix.as_str(), "herald");
-        assert_eq!(config.api_addr.port(), 8080);
-        assert!(config.require_encryption_key().is_err());
-    }
-
-    #[test]
-    fn each_bad_value_names_its_environment_key() {
-        let cases = [
-            ("encryption_key", "abc", "HERALD_ENCRYPTION_KEY"),
-            ("subject_prefix", "Bad.Prefix", "HERALD_SUBJECT_PREFIX"),
-            ("api_addr", "localhost", "HERALD_API_ADDR"),
-            ("smtp_security", "ssl", "HERALD_SMTP_SECURITY"),
-            ("timezone", "Mars/Olympus", "HERALD_TIMEZONE"),
-            ("smtp_port", "many", "HERALD_SMTP_PORT"),
-            ("log_format", "xml", "HERALD_LOG_FORMAT"),
-        ];
-        for (key, value, named) in cases {
-            let error = config(&[(key, value)]).unwrap_err();
-            assert_eq!(error.key, named, "{key}={value} gave {error}");
-        }
-    }
-
-    #[test]
-    fn missing_required_secret_names_the_key_and_how_to_make_one() {
-        let error = config(&[]).unwrap().require_encryption_key().unwrap_err();
-        assert_eq!(error.key, "HERALD_ENCRYPTION_KEY");
-        assert!(error.reason.contains("64 hex"));
-    }
-}
+mod tests;

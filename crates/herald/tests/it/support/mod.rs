@@ -235,6 +235,18 @@ impl TestApp {
         .await
     }
 
+    /// Whether /metrics holds `line` (a metric with its value).
+    pub async fn metric(&self, line: &str) -> bool {
+        match self.http.get(self.url("/metrics")).send().await {
+            Ok(response) => response
+                .text()
+                .await
+                .map(|t| t.lines().any(|l| l == line))
+                .unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+
     pub async fn event_count(&self) -> i64 {
         sqlx::query_scalar("SELECT count(*) FROM events")
             .fetch_one(self.store.pool())
