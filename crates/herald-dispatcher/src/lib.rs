@@ -19,7 +19,6 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-pub use attempt::{Decision, decide};
 pub use metrics::DispatchMetrics;
 
 use attempt::AttemptContext;

@@ -59,7 +59,9 @@ impl Ingest {
                 BatchReport::default()
             }
         };
-        self.metrics.observe_batch(started.elapsed().as_secs_f64());
+        self.metrics
+            .batch_seconds
+            .observe(started.elapsed().as_secs_f64());
         report
     }
 

@@ -11,7 +11,7 @@ pub struct ReasonLabel {
     pub reason: String,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IngestMetrics {
     pub received: Counter,
     pub stored: Counter,
@@ -19,15 +19,19 @@ pub struct IngestMetrics {
     pub rejected: Family<ReasonLabel, Counter>,
     pub deliveries: Counter,
     pub batch_failures: Counter,
-    pub batch_seconds: Option<Histogram>,
+    pub batch_seconds: Histogram,
 }
 
 impl IngestMetrics {
     pub fn register(registry: &mut Registry) -> Self {
-        let batch_seconds = Histogram::new(exponential_buckets(0.001, 2.0, 14));
         let metrics = Self {
-            batch_seconds: Some(batch_seconds.clone()),
-            ..Self::default()
+            received: Counter::default(),
+            stored: Counter::default(),
+            duplicates: Counter::default(),
+            rejected: Family::default(),
+            deliveries: Counter::default(),
+            batch_failures: Counter::default(),
+            batch_seconds: Histogram::new(exponential_buckets(0.001, 2.0, 14)),
         };
         let registry = registry.sub_registry_with_prefix("herald_ingest");
         registry.register(
@@ -63,14 +67,8 @@ impl IngestMetrics {
         registry.register(
             "batch_duration_seconds",
             "Time to store, fan out and ack a batch",
-            batch_seconds,
+            metrics.batch_seconds.clone(),
         );
         metrics
-    }
-
-    pub fn observe_batch(&self, seconds: f64) {
-        if let Some(histogram) = &self.batch_seconds {
-            histogram.observe(seconds);
-        }
     }
 }

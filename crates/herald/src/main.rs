@@ -189,6 +189,12 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     shutdown.cancel();
 }
 
+/// What `herald publish` sends: a file's event as it is, or a fresh sample each time.
+enum Source {
+    File(serde_json::Value),
+    Sample(String),
+}
+
 async fn publish(
     config: Config,
     sample: Option<String>,
@@ -196,31 +202,28 @@ async fn publish(
     tenant: Option<String>,
     count: u32,
 ) -> anyhow::Result<ExitCode> {
-    let from_file: Option<serde_json::Value> = match &file {
+    let source = match &file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            Some(
+            Source::File(
                 serde_json::from_str(&text)
                     .with_context(|| format!("{} is not JSON", path.display()))?,
             )
         }
-        None => None,
+        None => Source::Sample(sample.unwrap_or_else(|| "transfer.failed".to_owned())),
+    };
+    let file_tenant = match &source {
+        Source::File(event) => event
+            .get("tenant")
+            .and_then(|t| t.as_str())
+            .map(str::to_owned),
+        Source::Sample(_) => None,
     };
     let tenant = tenant
-        .or_else(|| {
-            from_file
-                .as_ref()?
-                .get("tenant")?
-                .as_str()
-                .map(str::to_owned)
-        })
+        .or(file_tenant)
         .unwrap_or_else(|| "default".to_owned());
-    let sample = match (&from_file, sample) {
-        (None, None) => Some("transfer.failed".to_owned()),
-        (_, sample) => sample,
-    };
-    if let Some(kind) = &sample
+    if let Source::Sample(kind) = &source
         && !SAMPLE_TYPES.contains(&kind.as_str())
     {
         eprintln!(
@@ -236,15 +239,14 @@ async fn publish(
     )
     .await?;
     for _ in 0..count {
-        let event = match (&from_file, &sample) {
-            (Some(event), _) => event.clone(),
-            (None, Some(kind)) => sample_event(
+        let event = match &source {
+            Source::File(event) => event.clone(),
+            Source::Sample(kind) => sample_event(
                 kind,
                 &tenant,
                 &uuid::Uuid::now_v7().to_string(),
                 chrono::Utc::now(),
             ),
-            (None, None) => unreachable_sample(),
         };
         let published = publish_event(&bus, &tenant, &event).await?;
         println!(
@@ -253,10 +255,6 @@ async fn publish(
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn unreachable_sample() -> serde_json::Value {
-    serde_json::Value::Null
 }
 
 async fn connect_store(config: &Config) -> anyhow::Result<Store> {
