@@ -1,13 +1,14 @@
 //! Turns a batch of job messages into running attempts: loads their deliveries in one query,
 //! settles the ones that need no attempt, and starts the rest within the concurrency bounds.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use herald_bus::{AckKind, BatchSource, Message};
 use herald_domain::{DeliveryId, Target, Tenant};
 use herald_proto::v1::DeliveryJob;
-use herald_store::{Store, SubscriptionCache};
+use herald_store::{JobState, Store, SubscriptionCache};
 use prost::Message as _;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -70,13 +71,7 @@ impl Intake {
         if jobs.is_empty() {
             return;
         }
-        let ids: Vec<DeliveryId> = jobs.iter().map(|j| j.delivery_id).collect();
-        let tenants: Vec<&Tenant> = jobs.iter().map(|j| &j.tenant).collect();
-        let loaded = match self.cache.prepare(&self.store, tenants).await {
-            Ok(()) => self.store.load_jobs(&ids).await,
-            Err(error) => Err(error),
-        };
-        let mut states = match loaded {
+        let mut states = match self.load(&jobs).await {
             Ok(states) => states,
             Err(error) => {
                 tracing::warn!(%error, jobs = jobs.len(), "Cannot load deliveries; the jobs will come back.");
@@ -105,19 +100,22 @@ impl Intake {
                 orphaned.push((job.delivery_id, job.message));
                 continue;
             };
+            // The overall bound is waited for (it is what slows intake under load); a target's
+            // own bound is not: its extra jobs go back to NATS, so they hold no slot meanwhile.
+            let Ok(permit) = self.slots.clone().acquire_owned().await else {
+                return;
+            };
             let Some(slot) = self
                 .limiter
                 .try_acquire(&target_key(&subscription.spec.target))
             else {
+                drop(permit);
                 self.metrics.saturated.inc();
                 let _ = job
                     .message
                     .ack_with(AckKind::Nak(Some(self.saturated_delay)))
                     .await;
                 continue;
-            };
-            let Ok(permit) = self.slots.clone().acquire_owned().await else {
-                return;
             };
             let ready = Ready {
                 message: job.message,
@@ -140,6 +138,21 @@ impl Intake {
             });
         }
         self.settle_orphans(orphaned).await;
+    }
+
+    /// The jobs' deliveries, with the subscriptions they need loaded and current.
+    async fn load(
+        &mut self,
+        jobs: &[Job],
+    ) -> Result<HashMap<DeliveryId, JobState>, herald_store::StoreError> {
+        let ids: Vec<DeliveryId> = jobs.iter().map(|j| j.delivery_id).collect();
+        let loaded = self.store.load_jobs(&ids).await?;
+        if let Some(version) = loaded.subscriptions_version {
+            self.cache.observe(version);
+        }
+        let tenants: Vec<&Tenant> = jobs.iter().map(|j| &j.tenant).collect();
+        self.cache.load(&self.store, &tenants).await?;
+        Ok(loaded.jobs)
     }
 
     async fn settle_orphans(&self, orphaned: Vec<(DeliveryId, Message)>) {

@@ -7,7 +7,7 @@ use chrono::Utc;
 use herald_bus::{
     AckKind, HeaderMap, MSG_ID_HEADER, Message, Outgoing, REJECTION_HEADER, publish_all,
 };
-use herald_domain::{Event, Incoming, Rejection, Tenant, parse_event};
+use herald_domain::{Event, Incoming, Rejection, parse_event};
 use herald_proto::v1::DeliveryJob;
 use herald_store::{FanOut, NewEvent, NewRejection};
 use herald_telemetry::propagation;
@@ -156,8 +156,6 @@ impl Ingest {
         accepted: &[Accepted],
         rejected: &[Rejected],
     ) -> Result<BatchReport, IngestError> {
-        let tenants: Vec<&Tenant> = accepted.iter().map(|a| &a.event.tenant).collect();
-        self.cache.prepare(&self.store, tenants).await?;
         let new_events: Vec<NewEvent<'_>> = accepted
             .iter()
             .map(|a| NewEvent {
@@ -167,10 +165,9 @@ impl Ingest {
             .collect();
         let new_rejections: Vec<NewRejection> =
             rejected.iter().map(|r| r.rejection.clone()).collect();
-        let cache = &self.cache;
         let fan_outs = self
             .store
-            .record_batch(&new_events, &new_rejections, |e| cache.route(e))
+            .record_batch(&new_events, &new_rejections, &mut self.cache)
             .await?;
 
         let mut outgoing = Vec::new();

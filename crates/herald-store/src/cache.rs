@@ -1,7 +1,9 @@
 //! Enabled subscriptions per tenant, kept in memory between batches.
 //!
-//! A trigger bumps `subscriptions_version` on every change; one read of it per batch tells every
-//! replica whether to drop its cache, so a change committed before a batch starts is always seen.
+//! A trigger bumps `subscriptions_version` on every change. The statement that records an
+//! ingest batch, and the one that loads a dispatcher batch, read that version too, so every
+//! replica drops its cache as soon as it is stale: a change committed before a batch's
+//! statement runs is always seen, without a round trip of its own.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,18 +19,19 @@ pub struct SubscriptionCache {
 }
 
 impl SubscriptionCache {
-    /// Makes sure the subscriptions of every tenant in `tenants` are loaded and current.
-    pub async fn prepare<'a>(
-        &mut self,
-        store: &Store,
-        tenants: impl IntoIterator<Item = &'a Tenant>,
-    ) -> Result<(), StoreError> {
-        let version = store.subscriptions_version().await?;
-        if self.version != Some(version) {
-            self.by_tenant.clear();
-            self.version = Some(version);
-        }
-        for tenant in tenants {
+    /// Makes sure the subscriptions of every tenant in `tenants` are loaded, and returns the
+    /// version they were loaded at (or after: a change racing the load is caught by the next
+    /// version check).
+    pub async fn load(&mut self, store: &Store, tenants: &[&Tenant]) -> Result<i64, StoreError> {
+        let version = match self.version {
+            Some(version) => version,
+            None => {
+                let version = store.subscriptions_version().await?;
+                self.version = Some(version);
+                version
+            }
+        };
+        for &tenant in tenants {
             if !self.by_tenant.contains_key(tenant) {
                 let subscriptions = store.enabled_subscriptions(tenant).await?;
                 self.by_tenant.insert(
@@ -37,7 +40,18 @@ impl SubscriptionCache {
                 );
             }
         }
-        Ok(())
+        Ok(version)
+    }
+
+    /// Takes note of the current version: a different one empties the cache. Returns whether it
+    /// was still current.
+    pub fn observe(&mut self, version: i64) -> bool {
+        if self.version == Some(version) {
+            return true;
+        }
+        self.by_tenant.clear();
+        self.version = Some(version);
+        false
     }
 
     /// The subscriptions an event goes to. Digest subscriptions collect events for their daily

@@ -1,7 +1,7 @@
 //! Deliveries as the dispatcher and the API see them: jobs to load, attempts to record in
 //! batches, and the history of each delivery.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -24,6 +24,14 @@ pub struct JobState {
     /// Attempts made before the last manual retry; the policy counts from here.
     pub attempts_base: i32,
     pub cloudevent: Arc<serde_json::Value>,
+}
+
+/// A dispatcher batch's deliveries, and the subscriptions version they were read at (`None`
+/// when none was found).
+#[derive(Debug, Default)]
+pub struct LoadedJobs {
+    pub subscriptions_version: Option<i64>,
+    pub jobs: HashMap<DeliveryId, JobState>,
 }
 
 /// One finished attempt and the delivery status it leads to.
@@ -68,40 +76,39 @@ pub struct DeliveryListFilter {
 const DELIVERY_COLUMNS: &str = "id, event_id, event_type, subscription_id, channel, status, attempt_count, created_at, updated_at";
 
 impl Store {
-    /// The current state of each job's delivery, and its event: each event is read and parsed
-    /// once however many of the batch's deliveries share it (a fan-out).
-    pub async fn load_jobs(
-        &self,
-        ids: &[DeliveryId],
-    ) -> Result<HashMap<DeliveryId, JobState>, StoreError> {
+    /// The current state of each job's delivery and its event, in one statement: each event is
+    /// sent and parsed once however many of the batch's deliveries share it (a fan-out). Also
+    /// returns the subscriptions version, for the caller's cache.
+    pub async fn load_jobs(&self, ids: &[DeliveryId]) -> Result<LoadedJobs, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, event_id, subscription_id, tenant, status, attempt_count, attempts_base
-             FROM deliveries WHERE id = ANY($1)",
+            "SELECT d.id, d.event_id, d.subscription_id, d.tenant, d.status, d.attempt_count,
+                    d.attempts_base,
+                    CASE WHEN row_number() OVER (PARTITION BY d.event_id) = 1
+                         THEN e.cloudevent END AS cloudevent,
+                    (SELECT version FROM subscriptions_version) AS version
+             FROM deliveries d JOIN events e ON e.id = d.event_id
+             WHERE d.id = ANY($1)",
         )
         .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
         .fetch_all(&self.pool)
         .await?;
-        let event_ids = rows
-            .iter()
-            .map(|row| row.try_get::<Uuid, _>("event_id"))
-            .collect::<Result<HashSet<Uuid>, _>>()?
-            .into_iter()
-            .collect::<Vec<_>>();
-        let events: HashMap<Uuid, Arc<serde_json::Value>> =
-            sqlx::query_as::<_, (Uuid, serde_json::Value)>(
-                "SELECT id, cloudevent FROM events WHERE id = ANY($1)",
-            )
-            .bind(&event_ids)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(|(id, event)| (id, Arc::new(event)))
-            .collect();
-        let mut jobs = HashMap::with_capacity(rows.len());
+        let mut events: HashMap<Uuid, Arc<serde_json::Value>> = HashMap::new();
         for row in &rows {
+            if let Some(event) = row.try_get::<Option<serde_json::Value>, _>("cloudevent")? {
+                events.insert(row.try_get("event_id")?, Arc::new(event));
+            }
+        }
+        let mut loaded = LoadedJobs {
+            subscriptions_version: None,
+            jobs: HashMap::with_capacity(rows.len()),
+        };
+        for row in &rows {
+            loaded.subscriptions_version = Some(row.try_get("version")?);
             let event_id: Uuid = row.try_get("event_id")?;
             let Some(cloudevent) = events.get(&event_id) else {
-                continue;
+                return Err(StoreError::Corrupt(format!(
+                    "event {event_id} not returned"
+                )));
             };
             let job = JobState {
                 delivery_id: DeliveryId::from_uuid(row.try_get("id")?),
@@ -113,44 +120,33 @@ impl Store {
                 attempts_base: row.try_get("attempts_base")?,
                 cloudevent: cloudevent.clone(),
             };
-            jobs.insert(job.delivery_id, job);
+            loaded.jobs.insert(job.delivery_id, job);
         }
-        Ok(jobs)
+        Ok(loaded)
     }
 
-    /// Records a batch of attempts and the status each leads to, in one transaction.
+    /// Records a batch of attempts and the status each leads to, in one statement (so one
+    /// round trip and one commit).
     pub async fn record_attempts(&self, attempts: &[AttemptRecord]) -> Result<(), StoreError> {
         if attempts.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code,
-                 response_headers, response_body, error_class, error, trace_id, span_id)
-             SELECT * FROM UNNEST($1::uuid[], $2::int4[], $3::timestamptz[], $4::int4[], $5::int4[],
-                 $6::jsonb[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-             ON CONFLICT (delivery_id, number) DO NOTHING",
-        )
-        .bind(attempts.iter().map(|a| a.delivery_id.as_uuid()).collect::<Vec<_>>())
-        .bind(attempts.iter().map(|a| a.number).collect::<Vec<_>>())
-        .bind(attempts.iter().map(|a| a.started_at).collect::<Vec<_>>())
-        .bind(attempts.iter().map(|a| a.duration_ms).collect::<Vec<_>>())
-        .bind(attempts.iter().map(|a| a.status_code).collect::<Vec<_>>())
-        .bind(attempts.iter().map(|a| a.response_headers.clone()).collect::<Vec<_>>())
-        .bind(attempts.iter().map(|a| a.response_body.as_deref()).collect::<Vec<_>>())
-        .bind(attempts.iter().map(|a| a.error_class.as_deref()).collect::<Vec<_>>())
-        .bind(attempts.iter().map(|a| a.error.as_deref()).collect::<Vec<_>>())
-        .bind(attempts.iter().map(|a| a.trace_id.as_deref()).collect::<Vec<_>>())
-        .bind(attempts.iter().map(|a| a.span_id.as_deref()).collect::<Vec<_>>())
-        .execute(&mut *tx)
-        .await?;
         // A delivered delivery stays delivered whatever a late duplicate attempt says.
         sqlx::query(
-            "UPDATE deliveries d
+            "WITH recorded AS (
+                 INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms,
+                     status_code, response_headers, response_body, error_class, error, trace_id,
+                     span_id)
+                 SELECT * FROM UNNEST($1::uuid[], $2::int4[], $3::timestamptz[], $4::int4[],
+                     $5::int4[], $6::jsonb[], $7::text[], $8::text[], $9::text[], $10::text[],
+                     $11::text[])
+                 ON CONFLICT (delivery_id, number) DO NOTHING
+             )
+             UPDATE deliveries d
              SET status = CASE WHEN d.status = 'delivered' THEN d.status ELSE u.status END,
                  attempt_count = GREATEST(d.attempt_count, u.number),
                  updated_at = now()
-             FROM UNNEST($1::uuid[], $2::text[], $3::int4[]) AS u(id, status, number)
+             FROM UNNEST($1::uuid[], $12::text[], $2::int4[]) AS u(id, status, number)
              WHERE d.id = u.id",
         )
         .bind(
@@ -159,11 +155,49 @@ impl Store {
                 .map(|a| a.delivery_id.as_uuid())
                 .collect::<Vec<_>>(),
         )
-        .bind(attempts.iter().map(|a| a.new_status).collect::<Vec<_>>())
         .bind(attempts.iter().map(|a| a.number).collect::<Vec<_>>())
-        .execute(&mut *tx)
+        .bind(attempts.iter().map(|a| a.started_at).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.duration_ms).collect::<Vec<_>>())
+        .bind(attempts.iter().map(|a| a.status_code).collect::<Vec<_>>())
+        .bind(
+            attempts
+                .iter()
+                .map(|a| a.response_headers.clone())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            attempts
+                .iter()
+                .map(|a| a.response_body.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            attempts
+                .iter()
+                .map(|a| a.error_class.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            attempts
+                .iter()
+                .map(|a| a.error.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            attempts
+                .iter()
+                .map(|a| a.trace_id.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            attempts
+                .iter()
+                .map(|a| a.span_id.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(attempts.iter().map(|a| a.new_status).collect::<Vec<_>>())
+        .execute(&self.pool)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

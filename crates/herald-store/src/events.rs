@@ -7,12 +7,12 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use herald_domain::{Channel, DeliveryId, Event, EventId, SubscriptionId};
+use herald_domain::{DeliveryId, Event, EventId, SubscriptionId, Tenant};
 use sqlx::Row as _;
 use uuid::Uuid;
 
 use crate::rejections::{NewRejection, insert_rejections};
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, SubscriptionCache};
 
 pub struct NewEvent<'a> {
     pub event: &'a Event,
@@ -88,123 +88,180 @@ pub enum EventLookup<'a> {
     },
 }
 
+/// How often one batch is routed again because subscriptions changed under it before it gives up
+/// (and is redelivered).
+const STALE_ROUTING_TRIES: usize = 5;
+
+/// One statement, so one round trip and one commit per batch: it stores the events new to the
+/// database and the deliveries of exactly those, but only if the subscriptions the batch was
+/// routed with are still current (otherwise it writes nothing and the batch is routed again).
+const RECORD_BATCH: &str = "
+WITH current AS (SELECT version FROM subscriptions_version),
+inserted AS (
+    INSERT INTO events (id, tenant, ce_id, type, source, subject, outcome, time, received_at,
+                        trace_id, cloudevent)
+    SELECT u.* FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                           $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[],
+                           $10::text[], $11::jsonb[]) AS u
+    WHERE (SELECT version FROM current) = $12
+    ON CONFLICT (tenant, ce_id) DO NOTHING
+    RETURNING id
+),
+fanned AS (
+    INSERT INTO deliveries (id, event_id, subscription_id, tenant, channel, event_type)
+    SELECT j.* FROM UNNEST($13::uuid[], $14::uuid[], $15::uuid[], $16::text[], $17::text[],
+                           $18::text[]) AS j(id, event_id, subscription_id, tenant, channel,
+                                             event_type)
+    WHERE j.event_id IN (SELECT id FROM inserted)
+    ON CONFLICT (event_id, subscription_id) DO NOTHING
+)
+SELECT (SELECT version FROM current) AS version, ARRAY(SELECT id FROM inserted) AS inserted";
+
 impl Store {
     /// Stores the batch's events and rejections and fans new events out to the subscriptions
-    /// `route` picks, all in one transaction. Returns one `FanOut` per input event, in order.
-    pub async fn record_batch<F>(
+    /// `cache` routes them to. Returns one `FanOut` per input event, in order.
+    pub async fn record_batch(
         &self,
         events: &[NewEvent<'_>],
         rejections: &[NewRejection],
-        mut route: F,
-    ) -> Result<Vec<FanOut>, StoreError>
-    where
-        F: FnMut(&Event) -> Vec<(SubscriptionId, Channel)>,
-    {
-        let mut tx = self.pool.begin().await?;
-        insert_rejections(&mut tx, rejections).await?;
-
-        let ids: Vec<EventId> = events.iter().map(|_| EventId::new()).collect();
-        let inserted: Vec<Uuid> = sqlx::query_scalar(
-            "INSERT INTO events (id, tenant, ce_id, type, source, subject, outcome, time,
-                                 received_at, trace_id, cloudevent)
-             SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                  $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[],
-                                  $10::text[], $11::jsonb[])
-             ON CONFLICT (tenant, ce_id) DO NOTHING
-             RETURNING id",
-        )
-        .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
-        .bind(
-            events
+        cache: &mut SubscriptionCache,
+    ) -> Result<Vec<FanOut>, StoreError> {
+        if !rejections.is_empty() {
+            // Kept apart from the events: a redelivered batch records them again as no-ops.
+            let mut conn = self.pool.acquire().await?;
+            insert_rejections(&mut conn, rejections).await?;
+        }
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tenants: Vec<&Tenant> = events.iter().map(|e| &e.event.tenant).collect();
+        for _ in 0..STALE_ROUTING_TRIES {
+            let version = cache.load(self, &tenants).await?;
+            let ids: Vec<EventId> = events.iter().map(|_| EventId::new()).collect();
+            let mut fan_outs: Vec<FanOut> = events
                 .iter()
-                .map(|e| e.event.tenant.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            events
-                .iter()
-                .map(|e| e.event.id.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            events
-                .iter()
-                .map(|e| e.event.event_type.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            events
-                .iter()
-                .map(|e| e.event.source.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            events
-                .iter()
-                .map(|e| e.event.subject.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            events
-                .iter()
-                .map(|e| e.event.outcome().as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(events.iter().map(|e| e.event.time).collect::<Vec<_>>())
-        .bind(events.iter().map(|_| Utc::now()).collect::<Vec<_>>())
-        .bind(
-            events
-                .iter()
-                .map(|e| e.trace_id.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            events
-                .iter()
-                .map(|e| e.event.to_cloudevent())
-                .collect::<Vec<_>>(),
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let inserted: HashSet<Uuid> = inserted.into_iter().collect();
-
-        let mut fan_outs = Vec::with_capacity(events.len());
-        let mut new_jobs: Vec<JobRow> = Vec::new();
-        let mut duplicates: Vec<usize> = Vec::new();
-        for (index, (new, id)) in events.iter().zip(&ids).enumerate() {
-            if inserted.contains(&id.as_uuid()) {
-                let jobs: Vec<JobRow> = route(new.event)
-                    .into_iter()
-                    .map(|(subscription_id, channel)| JobRow {
-                        delivery_id: DeliveryId::new(),
-                        event_id: *id,
-                        subscription_id,
-                        tenant: new.event.tenant.as_str().to_owned(),
-                        channel: channel.as_str().to_owned(),
-                        event_type: new.event.event_type.as_str().to_owned(),
-                    })
-                    .collect();
-                new_jobs.extend(jobs.iter().cloned());
-                fan_outs.push(FanOut {
+                .zip(&ids)
+                .map(|(new, id)| FanOut {
                     event_id: *id,
                     newly_stored: true,
-                    jobs,
-                });
-            } else {
-                duplicates.push(index);
-                fan_outs.push(FanOut {
-                    event_id: *id,
-                    newly_stored: false,
-                    jobs: Vec::new(),
-                });
+                    jobs: routed_jobs(cache, new.event, *id),
+                })
+                .collect();
+            let row = self.insert_batch(events, &ids, &fan_outs, version).await?;
+            let current: i64 = row.try_get("version")?;
+            if current != version {
+                cache.observe(current);
+                continue;
             }
+            let inserted: HashSet<Uuid> = row
+                .try_get::<Vec<Uuid>, _>("inserted")?
+                .into_iter()
+                .collect();
+            let mut duplicates = Vec::new();
+            for (index, fan_out) in fan_outs.iter_mut().enumerate() {
+                if !inserted.contains(&fan_out.event_id.as_uuid()) {
+                    fan_out.newly_stored = false;
+                    fan_out.jobs.clear();
+                    duplicates.push(index);
+                }
+            }
+            if !duplicates.is_empty() {
+                let mut conn = self.pool.acquire().await?;
+                resolve_duplicates(&mut conn, events, &duplicates, &inserted, &mut fan_outs)
+                    .await?;
+            }
+            return Ok(fan_outs);
         }
-        insert_deliveries(&mut tx, &new_jobs).await?;
-        if !duplicates.is_empty() {
-            resolve_duplicates(&mut tx, events, &duplicates, &inserted, &mut fan_outs).await?;
-        }
-        tx.commit().await?;
-        Ok(fan_outs)
+        Err(StoreError::SubscriptionsChanging)
+    }
+
+    async fn insert_batch(
+        &self,
+        events: &[NewEvent<'_>],
+        ids: &[EventId],
+        fan_outs: &[FanOut],
+        version: i64,
+    ) -> Result<sqlx::postgres::PgRow, StoreError> {
+        let jobs: Vec<&JobRow> = fan_outs.iter().flat_map(|f| &f.jobs).collect();
+        let now = Utc::now();
+        let row = sqlx::query(RECORD_BATCH)
+            .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
+            .bind(
+                events
+                    .iter()
+                    .map(|e| e.event.tenant.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                events
+                    .iter()
+                    .map(|e| e.event.id.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                events
+                    .iter()
+                    .map(|e| e.event.event_type.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                events
+                    .iter()
+                    .map(|e| e.event.source.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                events
+                    .iter()
+                    .map(|e| e.event.subject.as_deref())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                events
+                    .iter()
+                    .map(|e| e.event.outcome().as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(events.iter().map(|e| e.event.time).collect::<Vec<_>>())
+            .bind(events.iter().map(|_| now).collect::<Vec<_>>())
+            .bind(
+                events
+                    .iter()
+                    .map(|e| e.trace_id.as_deref())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                events
+                    .iter()
+                    .map(|e| e.event.to_cloudevent())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(version)
+            .bind(
+                jobs.iter()
+                    .map(|j| j.delivery_id.as_uuid())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                jobs.iter()
+                    .map(|j| j.event_id.as_uuid())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                jobs.iter()
+                    .map(|j| j.subscription_id.as_uuid())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(jobs.iter().map(|j| j.tenant.as_str()).collect::<Vec<_>>())
+            .bind(jobs.iter().map(|j| j.channel.as_str()).collect::<Vec<_>>())
+            .bind(
+                jobs.iter()
+                    .map(|j| j.event_type.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row)
     }
 
     pub async fn event(&self, lookup: EventLookup<'_>) -> Result<Option<EventRecord>, StoreError> {
@@ -262,24 +319,19 @@ impl Store {
     }
 }
 
-async fn insert_deliveries(tx: &mut sqlx::PgConnection, jobs: &[JobRow]) -> Result<(), StoreError> {
-    if jobs.is_empty() {
-        return Ok(());
-    }
-    sqlx::query(
-        "INSERT INTO deliveries (id, event_id, subscription_id, tenant, channel, event_type)
-         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[])
-         ON CONFLICT (event_id, subscription_id) DO NOTHING",
-    )
-    .bind(jobs.iter().map(|j| j.delivery_id.as_uuid()).collect::<Vec<_>>())
-    .bind(jobs.iter().map(|j| j.event_id.as_uuid()).collect::<Vec<_>>())
-    .bind(jobs.iter().map(|j| j.subscription_id.as_uuid()).collect::<Vec<_>>())
-    .bind(jobs.iter().map(|j| j.tenant.as_str()).collect::<Vec<_>>())
-    .bind(jobs.iter().map(|j| j.channel.as_str()).collect::<Vec<_>>())
-    .bind(jobs.iter().map(|j| j.event_type.as_str()).collect::<Vec<_>>())
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+fn routed_jobs(cache: &SubscriptionCache, event: &Event, event_id: EventId) -> Vec<JobRow> {
+    cache
+        .route(event)
+        .into_iter()
+        .map(|(subscription_id, channel)| JobRow {
+            delivery_id: DeliveryId::new(),
+            event_id,
+            subscription_id,
+            tenant: event.tenant.as_str().to_owned(),
+            channel: channel.as_str().to_owned(),
+            event_type: event.event_type.as_str().to_owned(),
+        })
+        .collect()
 }
 
 /// Points each already-stored event at its existing row and returns its pending deliveries.

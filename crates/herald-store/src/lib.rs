@@ -16,7 +16,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub use cache::SubscriptionCache;
 pub use crypto::{EncryptionKey, KeyError, SealError, SecretCipher};
-pub use deliveries::{AttemptRecord, AttemptView, DeliveryListFilter, JobState};
+pub use deliveries::{AttemptRecord, AttemptView, DeliveryListFilter, JobState, LoadedJobs};
 pub use events::{DeliveryRecord, EventLookup, EventRecord, FanOut, JobRow, NewEvent};
 pub use rejections::{NewRejection, RejectionRecord};
 pub use subscriptions::{Subscription, SubscriptionListFilter, SubscriptionView};
@@ -31,6 +31,8 @@ pub enum StoreError {
     Seal(#[from] SealError),
     #[error("stored row is unreadable: {0}")]
     Corrupt(String),
+    #[error("subscriptions kept changing while a batch was routed")]
+    SubscriptionsChanging,
 }
 
 impl StoreError {

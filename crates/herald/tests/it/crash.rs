@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use herald::samples::sample_event;
-use herald_store::{NewEvent, Store};
+use herald_store::{NewEvent, Store, SubscriptionCache};
 use serde_json::json;
 
 use crate::support::{Herald, eventually, serve_binary, spawn_app, webhook_subscription};
@@ -29,12 +29,7 @@ async fn an_event_redelivered_after_it_was_stored_gets_no_second_fan_out() {
         &herald_domain::EventLimits::default(),
     )
     .unwrap();
-    let subscriptions = app
-        .store
-        .enabled_subscriptions(&parsed.tenant)
-        .await
-        .unwrap();
-    let fan_out = stored_without_ack(&app.store, &parsed, &subscriptions).await;
+    let fan_out = stored_without_ack(&app.store, &parsed).await;
     assert_eq!(fan_out.len(), 2);
 
     // The unacked message is redelivered: the same event again. Ingest records it as a
@@ -60,11 +55,7 @@ async fn an_event_redelivered_after_it_was_stored_gets_no_second_fan_out() {
     assert_eq!(pairs.iter().filter(|(e, _)| e == "crashed").count(), 2);
 }
 
-async fn stored_without_ack(
-    store: &Store,
-    event: &herald_domain::Event,
-    subscriptions: &[herald_store::Subscription],
-) -> Vec<String> {
+async fn stored_without_ack(store: &Store, event: &herald_domain::Event) -> Vec<String> {
     let fan_outs = store
         .record_batch(
             &[NewEvent {
@@ -72,12 +63,7 @@ async fn stored_without_ack(
                 trace_id: None,
             }],
             &[],
-            |_| {
-                subscriptions
-                    .iter()
-                    .map(|s| (s.id, s.spec.channel()))
-                    .collect()
-            },
+            &mut SubscriptionCache::default(),
         )
         .await
         .unwrap();

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::support::{
     Herald, Receiver, Reply, TestApp, eventually, serve_binary, spawn_app, spawn_delivering_app,
-    subscribe_receiver,
+    spawn_targets, subscribe_receiver,
 };
 
 #[tokio::test]
@@ -34,6 +34,28 @@ async fn a_three_second_receiver_does_not_slow_a_fast_one() {
     );
     assert!(slow.received().len() < 60, "the slow one is still busy");
     slow.wait_for(60, Duration::from_secs(30)).await;
+}
+
+/// Waiting for one of the process's slots is back-pressure, not saturation: a job that had to
+/// wait for one must not be handed back to NATS for a second as if its target were full.
+#[tokio::test]
+async fn jobs_waiting_for_a_free_slot_are_not_handed_back() {
+    let app = spawn_targets("ingest,dispatcher,api", |values| {
+        values.insert("dispatcher_concurrency".into(), json!(2));
+        values.insert("dispatcher_per_target_concurrency".into(), json!(2));
+    })
+    .await;
+    let receiver = Receiver::start(Reply::status(204).after(Duration::from_millis(20))).await;
+    subscribe_receiver(&app, &receiver.url, json!({})).await;
+    for i in 0..40 {
+        app.publish_sample("transfer.completed", &format!("e{i}"))
+            .await;
+    }
+    receiver.wait_for(40, Duration::from_secs(30)).await;
+    assert!(
+        app.metric("herald_dispatch_saturated_total 0").await,
+        "no job was handed back for a full target"
+    );
 }
 
 #[tokio::test]
