@@ -11,6 +11,10 @@ use herald::samples::{SAMPLE_TYPES, sample_event};
 use herald::{App, Targets};
 use herald_bus::Bus;
 use herald_store::Store;
+
+/// glibc's allocator took about a seventh of Herald's CPU under load (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use herald_telemetry::TelemetryConfig;
 use secrecy::ExposeSecret as _;
 use tokio_util::sync::CancellationToken;
