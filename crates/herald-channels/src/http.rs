@@ -13,10 +13,23 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use crate::RESPONSE_EXCERPT_BYTES;
 use crate::guard::is_public;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct HttpOptions {
     /// Lets deliveries reach loopback, private and link-local addresses (development, tests).
     pub allow_private_targets: bool,
+    /// Open connections kept for reuse per receiver (scheme, host and port). At least the
+    /// dispatcher's per-target concurrency, or a busy receiver's extra connections are closed
+    /// after each request and opened again for the next.
+    pub max_idle_per_host: usize,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            allow_private_targets: false,
+            max_idle_per_host: 64,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -64,7 +77,7 @@ impl HttpClient {
             .user_agent(concat!("Herald/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
-            .pool_max_idle_per_host(64)
+            .pool_max_idle_per_host(options.max_idle_per_host)
             .pool_idle_timeout(Duration::from_secs(60))
             .connect_timeout(Duration::from_secs(10))
             .tcp_nodelay(true);

@@ -70,6 +70,7 @@ impl App {
         });
         let http = HttpClient::new(HttpOptions {
             allow_private_targets: config.allow_private_targets,
+            max_idle_per_host: config.dispatcher_per_target_concurrency,
         })?;
         let channels = Arc::new(Channels::new(http));
         let dispatcher = targets.has(Target::Dispatcher).then(|| {

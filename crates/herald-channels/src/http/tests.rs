@@ -22,6 +22,7 @@ async fn transport_errors_never_repeat_the_url_and_its_token() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = HttpClient::new(HttpOptions {
         allow_private_targets: true,
+        ..HttpOptions::default()
     })
     .unwrap();
     // Nothing listens on port 1.
@@ -44,6 +45,7 @@ async fn private_targets_are_refused_unless_allowed() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let guarded = HttpClient::new(HttpOptions {
         allow_private_targets: false,
+        ..HttpOptions::default()
     })
     .unwrap();
     for url in [
@@ -65,4 +67,57 @@ async fn private_targets_are_refused_unless_allowed() {
         assert_eq!(error.class, "private_address", "{url}: {error:?}");
         assert_eq!(outcome.status, None);
     }
+}
+
+/// A receiver as busy as the per-target concurrency allows keeps its connections: the second
+/// burst opens none.
+#[tokio::test]
+async fn a_burst_as_wide_as_the_pool_reuses_every_connection() {
+    use axum::serve::ListenerExt as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    const WIDTH: usize = 100;
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let listener = listener.tap_io(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    // Every request waits until the whole burst has arrived, so the burst needs WIDTH
+    // connections at once.
+    let barrier = Arc::new(tokio::sync::Barrier::new(WIDTH));
+    let app = axum::Router::new().fallback(move || {
+        let barrier = barrier.clone();
+        async move {
+            barrier.wait().await;
+            axum::http::StatusCode::NO_CONTENT
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = HttpClient::new(HttpOptions {
+        allow_private_targets: true,
+        max_idle_per_host: WIDTH,
+    })
+    .unwrap();
+    let burst = || {
+        futures::future::join_all((0..WIDTH).map(|_| {
+            client.send(OutgoingRequest {
+                method: reqwest::Method::POST,
+                url: format!("http://{addr}/hook").parse().unwrap(),
+                headers: HeaderMap::new(),
+                body: Bytes::new(),
+                timeout: Duration::from_secs(10),
+            })
+        }))
+    };
+    for outcome in burst().await {
+        assert_eq!(outcome.status, Some(204), "{:?}", outcome.error);
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), WIDTH);
+    for outcome in burst().await {
+        assert_eq!(outcome.status, Some(204), "{:?}", outcome.error);
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), WIDTH, "no new connection");
 }
