@@ -12,8 +12,12 @@ use tokio::sync::mpsc;
 use crate::attempt::{Decision, Finished};
 use crate::metrics::{DispatchMetrics, OutcomeLabel};
 
-/// Most attempts written in one transaction.
+/// Most attempts written in one statement.
 const MAX_BATCH: usize = 512;
+/// A batch this big is written without waiting for more.
+const FULL_ENOUGH: usize = 64;
+/// How long a smaller batch waits for more attempts to finish.
+const LINGER: Duration = Duration::from_millis(3);
 /// How long a batch that could not be recorded waits before NATS hands its jobs out again.
 const UNRECORDED_RETRY: Duration = Duration::from_secs(1);
 
@@ -28,10 +32,17 @@ impl Recorder {
     pub async fn run(self, mut finished: mpsc::Receiver<Finished>) {
         while let Some(first) = finished.recv().await {
             let mut batch = vec![first];
+            // A statement costs about as much for one attempt as for dozens: under load, wait a
+            // moment for more rather than record each alone.
+            let deadline = tokio::time::Instant::now() + LINGER;
             while batch.len() < MAX_BATCH {
                 match finished.try_recv() {
                     Ok(more) => batch.push(more),
-                    Err(_) => break,
+                    Err(_) if batch.len() >= FULL_ENOUGH => break,
+                    Err(_) => match tokio::time::timeout_at(deadline, finished.recv()).await {
+                        Ok(Some(more)) => batch.push(more),
+                        Ok(None) | Err(_) => break,
+                    },
                 }
             }
             self.record(batch).await;

@@ -73,6 +73,17 @@ pub struct DeliveryListFilter {
     pub tenant: Option<String>,
 }
 
+/// How far a delivery's `created_at` (Postgres's clock) may precede the time in its id
+/// (Herald's clock, a moment earlier at fan-out): the margin of the id range for `since`.
+const CLOCK_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// The smallest UUIDv7 of any delivery created at `since` or later (within [`CLOCK_MARGIN`]):
+/// its first 48 bits are the Unix time in milliseconds, the rest zero sorts first.
+fn ids_from(since: DateTime<Utc>) -> Uuid {
+    let millis = (since - CLOCK_MARGIN).timestamp_millis().max(0) as u128;
+    Uuid::from_u128((millis & 0xFFFF_FFFF_FFFF) << 80)
+}
+
 const DELIVERY_COLUMNS: &str = "id, event_id, event_type, subscription_id, channel, status, attempt_count, created_at, updated_at";
 
 impl Store {
@@ -145,6 +156,7 @@ impl Store {
              UPDATE deliveries d
              SET status = CASE WHEN d.status = 'delivered' THEN d.status ELSE u.status END,
                  attempt_count = GREATEST(d.attempt_count, u.number),
+                 troubled = d.troubled OR u.status <> 'delivered',
                  updated_at = now()
              FROM UNNEST($1::uuid[], $12::text[], $2::int4[]) AS u(id, status, number)
              WHERE d.id = u.id",
@@ -207,7 +219,7 @@ impl Store {
             return Ok(());
         }
         sqlx::query(
-            "UPDATE deliveries SET status = 'failed', updated_at = now()
+            "UPDATE deliveries SET status = 'failed', troubled = true, updated_at = now()
              WHERE id = ANY($1) AND status <> 'delivered'",
         )
         .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
@@ -223,20 +235,26 @@ impl Store {
         before: Option<DeliveryId>,
         limit: u32,
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        // Only troubled deliveries can be retrying or failed; saying so in the SQL text (not
+        // as a parameter) lets the planner use their partial index.
+        let troubled_only = matches!(filter.status.as_deref(), Some("retrying" | "failed"));
         let rows = sqlx::query(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries
              WHERE ($1::text IS NULL OR status = $1)
                AND ($2::uuid IS NULL OR subscription_id = $2)
                AND ($3::text IS NULL OR event_type = $3)
-               AND ($4::timestamptz IS NULL OR created_at >= $4)
-               AND ($5::text IS NULL OR tenant = $5)
-               AND ($6::uuid IS NULL OR id < $6)
-             ORDER BY id DESC LIMIT $7"
+               AND ($4::timestamptz IS NULL OR (id >= $5 AND created_at >= $4))
+               AND ($6::text IS NULL OR tenant = $6)
+               AND ($7::uuid IS NULL OR id < $7)
+               {}
+             ORDER BY id DESC LIMIT $8",
+            if troubled_only { "AND troubled" } else { "" }
         ))
         .bind(filter.status.as_deref())
         .bind(filter.subscription_id.map(|id| id.as_uuid()))
         .bind(filter.event_type.as_deref())
         .bind(filter.since)
+        .bind(filter.since.map(ids_from))
         .bind(filter.tenant.as_deref())
         .bind(before.map(|id| id.as_uuid()))
         .bind(i64::from(limit))

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{Receiver, Reply, fast_retry, spawn_delivering_app, subscribe_receiver};
+use crate::support::{
+    Receiver, Reply, eventually, fast_retry, spawn_delivering_app, subscribe_receiver,
+};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -197,4 +199,68 @@ async fn a_channel_this_build_cannot_send_yet_leaves_its_delivery_waiting() {
         .post(&format!("/v1/subscriptions/{id}/test"), &json!({}))
         .await;
     assert_eq!(test.status(), 409);
+}
+
+#[tokio::test]
+async fn the_delivery_list_filters_by_status_and_time() {
+    let app = spawn_delivering_app().await;
+    let fine = Receiver::start(Reply::status(204)).await;
+    let refusing = Receiver::start(Reply::status(400)).await;
+    let down = Receiver::start(Reply::status(503)).await;
+    subscribe_receiver(&app, &fine.url, json!({})).await;
+    let (refused_sub, _) = subscribe_receiver(&app, &refusing.url, json!({})).await;
+    let (down_sub, _) = subscribe_receiver(
+        &app,
+        &down.url,
+        json!({"retry": {"max_attempts": 5, "delays_seconds": [60]}}),
+    )
+    .await;
+    let before = chrono::Utc::now() - chrono::TimeDelta::seconds(1);
+    app.publish_sample("backup.failed", "three-ways").await;
+    eventually(WAIT, "delivered, failed and retrying", || async {
+        let page: Value = app.get("/v1/deliveries").await.json().await.ok()?;
+        let mut statuses: Vec<&str> = page["items"]
+            .as_array()?
+            .iter()
+            .filter_map(|d| d["status"].as_str())
+            .collect();
+        statuses.sort_unstable();
+        (statuses == ["delivered", "failed", "retrying"]).then_some(())
+    })
+    .await;
+
+    let list = |query: String| {
+        let app = &app;
+        async move {
+            let page: Value = app.get(&query).await.json().await.unwrap();
+            page["items"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{query}: {page}"))
+                .iter()
+                .map(|d| (d["status"].clone(), d["subscription_id"].clone()))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        list("/v1/deliveries?status=failed".into()).await,
+        [(json!("failed"), json!(refused_sub))]
+    );
+    assert_eq!(
+        list("/v1/deliveries?status=retrying".into()).await,
+        [(json!("retrying"), json!(down_sub))]
+    );
+    assert_eq!(
+        list("/v1/deliveries?status=delivered".into()).await.len(),
+        1
+    );
+    let since = |at: chrono::DateTime<chrono::Utc>| {
+        format!(
+            "/v1/deliveries?since={}",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                .replace('+', "%2B")
+        )
+    };
+    assert_eq!(list(since(before)).await.len(), 3);
+    let later = chrono::Utc::now() + chrono::TimeDelta::seconds(1);
+    assert!(list(since(later)).await.is_empty());
 }
