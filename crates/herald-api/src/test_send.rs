@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use herald_channels::{Delivery, Verdict};
-use herald_domain::{DeliveryId, SubscriptionId};
+use herald_domain::{DeliveryId, EventDocument, SubscriptionId};
 use serde_json::json;
 
 use crate::{ApiError, AppState};
@@ -29,7 +29,7 @@ pub async fn send(
     };
     let now = chrono::Utc::now();
     let delivery_id = DeliveryId::new().to_string();
-    let event = json!({
+    let event = EventDocument::new(json!({
         "specversion": "1.0",
         "id": format!("test-{delivery_id}"),
         "source": "herald://test",
@@ -42,7 +42,7 @@ pub async fn send(
             "subscription_id": id.to_string(),
             "subscription_name": spec.name,
         }
-    });
+    }));
     let delivery = Delivery {
         delivery_id: &delivery_id,
         attempt: 1,

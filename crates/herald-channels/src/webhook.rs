@@ -90,7 +90,7 @@ pub fn render(
     put("herald-attempt", &delivery.attempt.to_string())?;
     put(
         "herald-event-type",
-        delivery.event["type"].as_str().unwrap_or_default(),
+        delivery.event.value()["type"].as_str().unwrap_or_default(),
     )?;
     if let Some(traceparent) = delivery.traceparent {
         put("traceparent", traceparent)?;
@@ -117,7 +117,7 @@ pub fn render(
         method,
         url: target.url.as_url().clone(),
         headers,
-        body: Bytes::from(body),
+        body,
         timeout: Duration::from_millis(u64::from(target.timeout_ms)),
     })
 }
@@ -125,7 +125,7 @@ pub fn render(
 fn body(
     target: &WebhookTarget,
     delivery: &Delivery<'_>,
-) -> Result<(Vec<u8>, String), TransportError> {
+) -> Result<(Bytes, String), TransportError> {
     if let Some(template) = &target.template {
         let mut env = minijinja::Environment::new();
         env.set_fuel(Some(TEMPLATE_FUEL));
@@ -133,7 +133,7 @@ fn body(
             .template_from_str(template)
             .and_then(|t| {
                 t.render(minijinja::context! {
-                    event => minijinja::Value::from(minijinja::value::Serde(delivery.event)),
+                    event => minijinja::Value::from(minijinja::value::Serde(delivery.event.value())),
                     delivery_id => delivery.delivery_id,
                     attempt => delivery.attempt,
                 })
@@ -142,19 +142,18 @@ fn body(
                 class: "template",
                 message: format!("template failed: {e}"),
             })?;
-        return Ok((rendered.into_bytes(), target.content_type.clone()));
+        return Ok((Bytes::from(rendered), target.content_type.clone()));
     }
     if target.content_type == "application/xml" {
         return Ok((
-            to_xml(delivery.event).into_bytes(),
+            Bytes::from(to_xml(delivery.event.value())),
             "application/xml".to_owned(),
         ));
     }
-    let json = serde_json::to_vec(delivery.event).map_err(|e| TransportError {
-        class: "request",
-        message: e.to_string(),
-    })?;
-    Ok((json, "application/cloudevents+json".to_owned()))
+    Ok((
+        delivery.event.json().clone(),
+        "application/cloudevents+json".to_owned(),
+    ))
 }
 
 fn header_error(name: &str, error: impl std::fmt::Display) -> TransportError {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use herald_bus::{AckKind, Message};
 use herald_channels::{AttemptReport, Channels, Delivery, Verdict};
-use herald_domain::{DeliveryId, EventId, RetryPolicy};
+use herald_domain::{DeliveryId, EventDocument, EventId, RetryPolicy};
 use herald_store::Subscription;
 use herald_telemetry::propagation;
 use tokio::sync::mpsc;
@@ -33,7 +33,7 @@ pub struct Ready {
     pub event_id: EventId,
     pub tenant: String,
     pub subscription: Arc<Subscription>,
-    pub event: Arc<serde_json::Value>,
+    pub event: Arc<EventDocument>,
     /// 1-based, counted over the delivery's whole life.
     pub attempt: u32,
     /// Attempts made before the last manual retry.

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod data_check;
+mod document;
 mod email;
 mod error;
 mod event;
@@ -22,6 +23,7 @@ mod to_json;
 mod validate;
 mod webhook_url;
 
+pub use document::EventDocument;
 pub use email::EmailAddress;
 pub use error::DomainError;
 pub use event::{Event, EventLimits, Incoming};

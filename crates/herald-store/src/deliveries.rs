@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use herald_domain::{DeliveryId, EventId, SubscriptionId};
+use herald_domain::{DeliveryId, EventDocument, EventId, SubscriptionId};
 use sqlx::Row as _;
 use uuid::Uuid;
 
@@ -23,7 +23,7 @@ pub struct JobState {
     pub attempt_count: i32,
     /// Attempts made before the last manual retry; the policy counts from here.
     pub attempts_base: i32,
-    pub cloudevent: Arc<serde_json::Value>,
+    pub cloudevent: Arc<EventDocument>,
 }
 
 /// A dispatcher batch's deliveries, and the subscriptions version they were read at (`None`
@@ -103,10 +103,13 @@ impl Store {
         .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
         .fetch_all(&self.pool)
         .await?;
-        let mut events: HashMap<Uuid, Arc<serde_json::Value>> = HashMap::new();
+        let mut events: HashMap<Uuid, Arc<EventDocument>> = HashMap::new();
         for row in &rows {
             if let Some(event) = row.try_get::<Option<serde_json::Value>, _>("cloudevent")? {
-                events.insert(row.try_get("event_id")?, Arc::new(event));
+                events.insert(
+                    row.try_get("event_id")?,
+                    Arc::new(EventDocument::new(event)),
+                );
             }
         }
         let mut loaded = LoadedJobs {
