@@ -2,7 +2,7 @@
 //! decision what happens next.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use herald_bus::{AckKind, Message};
 use herald_channels::{AttemptReport, Channels, Delivery, Verdict};
@@ -12,8 +12,6 @@ use herald_telemetry::propagation;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument as _, Span};
-
-use crate::limiter::TargetSlot;
 
 /// How often a job for a channel this build does not have comes back.
 const CHANNEL_MISSING_WAIT: Duration = Duration::from_secs(300);
@@ -38,7 +36,8 @@ pub struct Ready {
     pub attempt: u32,
     /// Attempts made before the last manual retry.
     pub attempts_base: u32,
-    pub slot: TargetSlot,
+    /// When the dispatcher took the job from NATS: NATS hands it out again AckWait later.
+    pub received: Instant,
 }
 
 pub struct Finished {
@@ -63,7 +62,9 @@ pub struct AttemptContext {
     pub hard_stop: CancellationToken,
 }
 
-pub async fn run(ready: Ready, context: Arc<AttemptContext>) {
+/// Makes the attempt and hands it to a recorder; returns how long the receiver took to answer
+/// (`None` when no request was sent).
+pub async fn run(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration> {
     let spec = &ready.subscription.spec;
     let span = tracing::info_span!(
         "herald.delivery.attempt",
@@ -80,10 +81,10 @@ pub async fn run(ready: Ready, context: Arc<AttemptContext>) {
         herald.retry_delay_ms = tracing::field::Empty,
     );
     propagation::set_parent(&span, ready.message.headers.as_ref());
-    attempt(ready, context).instrument(span).await;
+    attempt(ready, context).instrument(span).await
 }
 
-async fn attempt(ready: Ready, context: Arc<AttemptContext>) {
+async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration> {
     let span = Span::current();
     let traceparent = propagation::traceparent(&span);
     let Some(channel) = context.channels.get(ready.subscription.spec.channel()) else {
@@ -97,7 +98,7 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) {
             .message
             .ack_with(AckKind::Nak(Some(CHANNEL_MISSING_WAIT)))
             .await;
-        return;
+        return None;
     };
     let delivery_id = ready.delivery_id.to_string();
     let report = {
@@ -128,9 +129,9 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) {
     let Some(report) = report else {
         tracing::info!("Shutting down mid-attempt; the job goes back to NATS.");
         let _ = ready.message.ack_with(AckKind::Nak(None)).await;
-        return;
+        return None;
     };
-    drop(ready.slot);
+    let took = report.outcome.duration;
     let decision = decide(
         &report.verdict,
         ready.attempt.saturating_sub(ready.attempts_base),
@@ -171,6 +172,7 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) {
     if let Some(queue) = context.finished.get(recorder) {
         let _ = queue.send(finished).await;
     }
+    Some(took)
 }
 
 /// Delivered; retried after the receiver's wish (capped by the policy) or the policy's delay;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use herald_bus::{AckKind, BatchSource, Message};
 use herald_domain::{DeliveryId, Target, Tenant};
@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::attempt::{self, AttemptContext, Ready};
-use crate::limiter::TargetLimiter;
+use crate::limiter::{Admission, TargetLimiter, TargetSlot};
 use crate::metrics::DispatchMetrics;
 
 /// How soon a batch whose deliveries could not be loaded is offered again.
@@ -24,7 +24,7 @@ const LOAD_RETRY: Duration = Duration::from_secs(2);
 pub struct Intake {
     pub store: Store,
     pub cache: SubscriptionCache,
-    pub limiter: TargetLimiter,
+    pub limiter: TargetLimiter<Ready>,
     /// Bounds attempts in flight; waiting for a slot is what slows intake under load.
     pub slots: Arc<Semaphore>,
     pub saturated_delay: Duration,
@@ -66,6 +66,7 @@ impl Intake {
     }
 
     async fn take(&mut self, messages: Vec<Message>) {
+        let received = Instant::now();
         while self.tasks.try_join_next().is_some() {}
         let jobs: Vec<Job> = messages.into_iter().filter_map(decode).collect();
         if jobs.is_empty() {
@@ -101,22 +102,11 @@ impl Intake {
                 continue;
             };
             // The overall bound is waited for (it is what slows intake under load); a target's
-            // own bound is not: its extra jobs go back to NATS, so they hold no slot meanwhile.
+            // own bound is not: its extra jobs wait without a slot, or go back to NATS.
             let Ok(permit) = self.slots.clone().acquire_owned().await else {
                 return;
             };
-            let Some(slot) = self
-                .limiter
-                .try_acquire(&target_key(&subscription.spec.target))
-            else {
-                drop(permit);
-                self.metrics.saturated.inc();
-                let _ = job
-                    .message
-                    .ack_with(AckKind::Nak(Some(self.saturated_delay)))
-                    .await;
-                continue;
-            };
+            let key = target_key(&subscription.spec.target);
             let ready = Ready {
                 message: job.message,
                 delivery_id: job.delivery_id,
@@ -126,16 +116,32 @@ impl Intake {
                 event: state.cloudevent,
                 attempt: u32::try_from(state.attempt_count).unwrap_or(0) + 1,
                 attempts_base: u32::try_from(state.attempts_base).unwrap_or(0),
-                slot,
+                received,
             };
-            let context = self.context.clone();
-            let in_flight = self.metrics.in_flight.clone();
-            in_flight.inc();
-            self.tasks.spawn(async move {
-                attempt::run(ready, context).await;
-                in_flight.dec();
-                drop(permit);
-            });
+            match self.limiter.admit(&key, ready) {
+                Admission::Run(ready, slot) => {
+                    let turns = Turns {
+                        context: self.context.clone(),
+                        metrics: self.metrics.clone(),
+                        saturated_delay: self.saturated_delay,
+                    };
+                    self.tasks.spawn(async move {
+                        turns.run(ready, slot).await;
+                        drop(permit);
+                    });
+                }
+
+                Admission::Waiting => {
+                    self.metrics.waited.inc();
+                }
+                Admission::Saturated(ready) => {
+                    self.metrics.saturated.inc();
+                    let _ = ready
+                        .message
+                        .ack_with(AckKind::Nak(Some(self.saturated_delay)))
+                        .await;
+                }
+            }
         }
         self.settle_orphans(orphaned).await;
     }
@@ -170,6 +176,48 @@ impl Intake {
         for (_, message) in orphaned {
             let _ = message.ack_with(kind).await;
         }
+    }
+}
+
+/// Attempts on one slot of a target: the job it was taken for, then each job of the same target
+/// that waited for a slot, until none waits.
+struct Turns {
+    context: Arc<AttemptContext>,
+    metrics: DispatchMetrics,
+    saturated_delay: Duration,
+}
+
+impl Turns {
+    async fn run(self, ready: Ready, slot: TargetSlot<Ready>) {
+        let mut turn = Some((ready, slot));
+        while let Some((ready, slot)) = turn {
+            let took = if self.context.hard_stop.is_cancelled() {
+                let _ = ready.message.ack_with(AckKind::Nak(None)).await;
+                None
+            } else if ready.received.elapsed() > self.context.ack_wait / 3 {
+                // Waited so long that NATS would soon hand it out again: give it back first.
+                self.hand_back(ready).await;
+                None
+            } else {
+                self.metrics.in_flight.inc();
+                let took = attempt::run(ready, self.context.clone()).await;
+                self.metrics.in_flight.dec();
+                took
+            };
+            let handover = slot.finish(took);
+            for evicted in handover.evicted {
+                self.hand_back(evicted).await;
+            }
+            turn = handover.next;
+        }
+    }
+
+    async fn hand_back(&self, ready: Ready) {
+        self.metrics.saturated.inc();
+        let _ = ready
+            .message
+            .ack_with(AckKind::Nak(Some(self.saturated_delay)))
+            .await;
     }
 }
 

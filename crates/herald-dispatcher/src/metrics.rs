@@ -16,6 +16,7 @@ pub struct OutcomeLabel {
 pub struct DispatchMetrics {
     pub attempts: Family<OutcomeLabel, Counter>,
     pub saturated: Counter,
+    pub waited: Counter,
     pub skipped: Counter,
     pub in_flight: Gauge,
     pub attempt_seconds: Histogram,
@@ -27,6 +28,7 @@ impl DispatchMetrics {
         let metrics = Self {
             attempts: Family::default(),
             saturated: Counter::default(),
+            waited: Counter::default(),
             skipped: Counter::default(),
             in_flight: Gauge::default(),
             attempt_seconds: Histogram::new(exponential_buckets(0.001, 2.0, 17)),
@@ -42,6 +44,11 @@ impl DispatchMetrics {
             "saturated",
             "Jobs handed back because their target already had its share of slots",
             metrics.saturated.clone(),
+        );
+        registry.register(
+            "waited",
+            "Jobs that waited in memory for a slot of their target",
+            metrics.waited.clone(),
         );
         registry.register(
             "skipped",

@@ -58,6 +58,25 @@ async fn jobs_waiting_for_a_free_slot_are_not_handed_back() {
     );
 }
 
+/// A burst to one quick receiver, far beyond its share of slots, runs at the receiver's pace:
+/// its jobs wait in memory for a slot instead of going back to NATS for a second each.
+#[tokio::test]
+async fn a_burst_to_one_quick_receiver_waits_for_its_slots_instead_of_going_back() {
+    let app = spawn_targets("ingest,dispatcher,api", |values| {
+        values.insert("dispatcher_per_target_concurrency".into(), json!(2));
+    })
+    .await;
+    let receiver = Receiver::start(Reply::status(204).after(Duration::from_millis(5))).await;
+    subscribe_receiver(&app, &receiver.url, json!({})).await;
+    for i in 0..150 {
+        app.publish_sample("transfer.completed", &format!("e{i}"))
+            .await;
+    }
+    receiver.wait_for(150, Duration::from_secs(30)).await;
+    assert!(app.metric("herald_dispatch_saturated_total 0").await);
+    assert!(!app.metric("herald_dispatch_waited_total 0").await);
+}
+
 #[tokio::test]
 async fn a_job_whose_delivery_is_already_delivered_is_acked_without_sending() {
     let app = spawn_delivering_app().await;
