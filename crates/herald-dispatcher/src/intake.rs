@@ -202,6 +202,9 @@ impl Turns {
                 self.metrics.in_flight.inc();
                 let took = attempt::run(ready, self.context.clone()).await;
                 self.metrics.in_flight.dec();
+                if let Some(took) = took {
+                    self.metrics.attempt_seconds.observe(took.as_secs_f64());
+                }
                 took
             };
             let handover = slot.finish(took);
