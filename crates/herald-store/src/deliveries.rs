@@ -9,7 +9,8 @@ use herald_domain::{DeliveryId, EventDocument, EventId, SubscriptionId};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use crate::events::{DeliveryRecord, JobRow, job_row};
+use crate::events::{JobRow, job_row};
+use crate::lookup::DeliveryRecord;
 use crate::{Store, StoreError};
 
 /// What the dispatcher needs to attempt one delivery.

@@ -1,4 +1,4 @@
-//! Events and their fan-out, written for a whole ingest batch in one transaction.
+//! Events and their fan-out, written for a whole ingest batch in one statement.
 //!
 //! An event and its delivery rows commit together, so "the event exists" means "it has been fanned
 //! out". A redelivered event therefore gets no new deliveries; its still-pending ones come back so
@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use herald_domain::{DeliveryId, Event, EventId, SubscriptionId, Tenant};
 use sqlx::Row as _;
 use uuid::Uuid;
@@ -49,43 +49,6 @@ pub struct FanOut {
     pub event_id: EventId,
     pub newly_stored: bool,
     pub jobs: Vec<JobRow>,
-}
-
-#[derive(Debug, Clone)]
-pub struct EventRecord {
-    pub id: EventId,
-    pub tenant: String,
-    pub ce_id: String,
-    pub event_type: String,
-    pub source: String,
-    pub subject: Option<String>,
-    pub outcome: String,
-    pub time: DateTime<Utc>,
-    pub received_at: DateTime<Utc>,
-    pub trace_id: Option<String>,
-    pub cloudevent: serde_json::Value,
-}
-
-#[derive(Debug, Clone)]
-pub struct DeliveryRecord {
-    pub id: DeliveryId,
-    pub event_id: EventId,
-    pub event_type: String,
-    pub subscription_id: SubscriptionId,
-    pub channel: String,
-    pub status: String,
-    pub attempt_count: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-pub enum EventLookup<'a> {
-    Id(EventId),
-    /// The publisher's id, optionally within one tenant (newest first when several tenants match).
-    Published {
-        ce_id: &'a str,
-        tenant: Option<&'a str>,
-    },
 }
 
 /// How often one batch is routed again because subscriptions changed under it before it gives up
@@ -262,60 +225,6 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(row)
-    }
-
-    pub async fn event(&self, lookup: EventLookup<'_>) -> Result<Option<EventRecord>, StoreError> {
-        let (id, ce_id, tenant) = match lookup {
-            EventLookup::Id(id) => (Some(id.as_uuid()), None, None),
-            EventLookup::Published { ce_id, tenant } => (None, Some(ce_id), tenant),
-        };
-        let row = sqlx::query(
-            "SELECT id, tenant, ce_id, type, source, subject, outcome, time, received_at, trace_id,
-                    cloudevent
-             FROM events
-             WHERE ($1::uuid IS NULL OR id = $1)
-               AND ($2::text IS NULL OR ce_id = $2)
-               AND ($3::text IS NULL OR tenant = $3)
-             ORDER BY received_at DESC LIMIT 1",
-        )
-        .bind(id)
-        .bind(ce_id)
-        .bind(tenant)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            Ok(EventRecord {
-                id: EventId::from_uuid(row.try_get("id")?),
-                tenant: row.try_get("tenant")?,
-                ce_id: row.try_get("ce_id")?,
-                event_type: row.try_get("type")?,
-                source: row.try_get("source")?,
-                subject: row.try_get("subject")?,
-                outcome: row.try_get("outcome")?,
-                time: row.try_get("time")?,
-                received_at: row.try_get("received_at")?,
-                trace_id: row.try_get("trace_id")?,
-                cloudevent: row.try_get("cloudevent")?,
-            })
-        })
-        .transpose()
-    }
-
-    pub async fn deliveries_of_event(
-        &self,
-        event_id: EventId,
-    ) -> Result<Vec<DeliveryRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, event_id, event_type, subscription_id, channel, status, attempt_count,
-                    created_at, updated_at
-             FROM deliveries WHERE event_id = $1 ORDER BY id",
-        )
-        .bind(event_id.as_uuid())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(crate::deliveries::delivery_record)
-            .collect()
     }
 }
 

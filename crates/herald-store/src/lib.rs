@@ -6,6 +6,7 @@ mod cache;
 mod crypto;
 mod deliveries;
 mod events;
+mod lookup;
 mod rejections;
 mod subscriptions;
 
@@ -17,7 +18,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 pub use cache::SubscriptionCache;
 pub use crypto::{EncryptionKey, KeyError, SealError, SecretCipher};
 pub use deliveries::{AttemptRecord, AttemptView, DeliveryListFilter, JobState, LoadedJobs};
-pub use events::{DeliveryRecord, EventLookup, EventRecord, FanOut, JobRow, NewEvent};
+pub use events::{FanOut, JobRow, NewEvent};
+pub use lookup::{DeliveryRecord, EventLookup, EventRecord};
 pub use rejections::{NewRejection, RejectionRecord};
 pub use subscriptions::{Subscription, SubscriptionListFilter, SubscriptionView};
 
