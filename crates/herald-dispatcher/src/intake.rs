@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::attempt::{self, AttemptContext, Ready};
-use crate::limiter::{Admission, TargetLimiter, TargetSlot};
+use crate::limiter::{Admission, TargetLimiter, TargetSlot, hand_back_delay};
 use crate::metrics::DispatchMetrics;
 
 /// How soon a batch whose deliveries could not be loaded is offered again.
@@ -136,10 +136,7 @@ impl Intake {
                 }
                 Admission::Saturated(ready) => {
                     self.metrics.saturated.inc();
-                    let _ = ready
-                        .message
-                        .ack_with(AckKind::Nak(Some(self.saturated_delay)))
-                        .await;
+                    hand_back(ready, self.saturated_delay).await;
                 }
             }
         }
@@ -217,11 +214,15 @@ impl Turns {
 
     async fn hand_back(&self, ready: Ready) {
         self.metrics.saturated.inc();
-        let _ = ready
-            .message
-            .ack_with(AckKind::Nak(Some(self.saturated_delay)))
-            .await;
+        hand_back(ready, self.saturated_delay).await;
     }
+}
+
+/// Back to NATS without an attempt, for longer each time (see [`hand_back_delay`]).
+async fn hand_back(ready: Ready, base: Duration) {
+    let delivered = ready.message.info().map(|info| info.delivered).unwrap_or(1);
+    let delay = hand_back_delay(base, delivered, rand::random_range(-1.0..=1.0));
+    let _ = ready.message.ack_with(AckKind::Nak(Some(delay))).await;
 }
 
 fn decode(message: Message) -> Option<Job> {

@@ -4,21 +4,36 @@
 //! A job for a target whose slots are all taken waits in memory, without a slot of the process,
 //! when the target is expected to take it soon (its recent answer time × the queue ahead of it
 //! ÷ its slots is under [`MAX_EXPECTED_WAIT`]); an attempt that finishes hands its slot straight
-//! to the next waiting job. Otherwise the job goes back to NATS with a short delay. So a burst
-//! to one fast receiver runs at that receiver's pace, and a slow receiver's backlog stays in
-//! NATS.
+//! to the next waiting job. Otherwise the job goes back to NATS for a while
+//! ([`hand_back_delay`]). So a burst to one fast receiver runs at that receiver's pace, and a
+//! slow receiver's backlog stays mostly in NATS while enough of it waits here to keep the
+//! receiver busy until the rest comes back.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-/// The longest a job may be expected to wait in memory for its target.
-const MAX_EXPECTED_WAIT: Duration = Duration::from_secs(1);
+/// The longest a job may be expected to wait in memory for its target: as long as a
+/// handed-back job stays away at most, so a slow receiver's queue lasts until they return.
+/// Under AckWait / 3 (10 s by default), after which a waiting job goes back anyway.
+const MAX_EXPECTED_WAIT: Duration = LONGEST_HAND_BACK;
 /// What a target's answers are assumed to take before the first one is timed: optimistic, so a
 /// first burst waits in memory; a slow target's first answers shrink its queue at once.
 const FIRST_GUESS: Duration = Duration::from_millis(10);
 /// Weight of the newest answer time in a target's running average.
 const NEWEST_WEIGHT: f64 = 0.2;
+/// The longest a handed-back job stays away (before jitter).
+const LONGEST_HAND_BACK: Duration = Duration::from_secs(5);
+
+/// How long a job handed back for its target stays in NATS: `base` the first time, doubling
+/// with each time NATS has handed out the job (`delivered`, from 1), at most
+/// [`LONGEST_HAND_BACK`], ±20 % (`jitter` in -1..=1). A slow receiver's backlog so comes back
+/// ever less often instead of all of it every second, and not all at the same instant.
+pub fn hand_back_delay(base: Duration, delivered: i64, jitter: f64) -> Duration {
+    let doublings = u32::try_from(delivered.saturating_sub(1).clamp(0, 16)).unwrap_or(16);
+    let delay = base.saturating_mul(1 << doublings).min(LONGEST_HAND_BACK);
+    delay.mul_f64(1.0 + 0.2 * jitter.clamp(-1.0, 1.0))
+}
 
 /// Keeps one small entry per receiver seen since the start, so a receiver's pace is known when
 /// its next burst comes.

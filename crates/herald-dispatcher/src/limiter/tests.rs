@@ -35,8 +35,8 @@ fn a_slow_target_keeps_only_what_it_will_take_soon_and_refuses_more() {
     for job in 1..=20 {
         assert!(matches!(limiter.admit("slow:443", job), Admission::Waiting));
     }
-    // The first answer took 30 s: none of the backlog would run within a second.
-    let handover = a.finish(Some(Duration::from_secs(30)));
+    // The first answer took 100 s: none of the backlog would run soon enough.
+    let handover = a.finish(Some(Duration::from_secs(100)));
     assert!(handover.next.is_none());
     assert_eq!(handover.evicted.len(), 20);
     assert_eq!(handover.evicted[0], 20, "the newest go back first");
@@ -57,7 +57,7 @@ fn a_quick_target_may_queue_many_rounds() {
         let (_, next) = slot.finish(Some(Duration::from_millis(2))).next.unwrap();
         slot = next;
     }
-    // Answers in ~2 ms: hundreds of jobs are less than a second's work.
+    // Answers in ~2 ms: hundreds of jobs are a moment's work.
     for _ in 0..500 {
         assert!(matches!(limiter.admit("fast:443", 1), Admission::Waiting));
     }
@@ -69,4 +69,15 @@ fn a_slot_dropped_without_finishing_is_given_back() {
     let (_, slot) = run(limiter.admit("x:80", 0));
     drop(slot);
     assert!(matches!(limiter.admit("x:80", 1), Admission::Run(1, _)));
+}
+
+#[test]
+fn a_job_handed_back_again_and_again_stays_away_longer() {
+    let base = Duration::from_secs(1);
+    assert_eq!(hand_back_delay(base, 1, 0.0), Duration::from_secs(1));
+    assert_eq!(hand_back_delay(base, 2, 0.0), Duration::from_secs(2));
+    assert_eq!(hand_back_delay(base, 3, 0.0), Duration::from_secs(4));
+    assert_eq!(hand_back_delay(base, 40, 0.0), Duration::from_secs(5));
+    assert_eq!(hand_back_delay(base, 1, 1.0), Duration::from_millis(1200));
+    assert_eq!(hand_back_delay(base, 1, -1.0), Duration::from_millis(800));
 }
