@@ -160,11 +160,9 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
         attempt: ready.attempt,
         report,
         decision,
-        trace_id: propagation::trace_id(&span),
-        span_id: traceparent
-            .as_deref()
-            .and_then(|t| t.split('-').nth(2))
-            .map(str::to_owned),
+        // Both are in the traceparent already: `00-{trace id}-{span id}-{flags}`.
+        trace_id: traceparent_part(traceparent.as_deref(), 1),
+        span_id: traceparent_part(traceparent.as_deref(), 2),
     };
     // The recorders only stop after every attempt task has finished.
     let recorder =
@@ -173,6 +171,10 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
         let _ = queue.send(finished).await;
     }
     Some(took)
+}
+
+fn traceparent_part(traceparent: Option<&str>, index: usize) -> Option<String> {
+    traceparent?.split('-').nth(index).map(str::to_owned)
 }
 
 /// Delivered; retried after the receiver's wish (capped by the policy) or the policy's delay;
