@@ -130,7 +130,6 @@ impl Intake {
                         drop(permit);
                     });
                 }
-
                 Admission::Waiting => {
                     self.metrics.waited.inc();
                 }
