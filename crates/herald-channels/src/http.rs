@@ -1,17 +1,30 @@
 //! The one outbound HTTP client: pooled, never follows redirects, ignores proxy variables,
 //! refuses private addresses unless allowed, and keeps what came back for the attempt record.
+//! It is hyper's own client: nothing between Herald and the connection pool.
 
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use http::header::{HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+use http_body_util::{BodyExt as _, Full};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::dns::{GaiResolver, Name};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use rustls_platform_verifier::BuilderVerifierExt as _;
 
 use crate::RESPONSE_EXCERPT_BYTES;
 use crate::guard::is_public;
+
+const AGENT: &str = concat!("Herald/", env!("CARGO_PKG_VERSION"));
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy)]
 pub struct HttpOptions {
@@ -34,7 +47,7 @@ impl Default for HttpOptions {
 
 #[derive(Debug, Clone)]
 pub struct OutgoingRequest {
-    pub method: reqwest::Method,
+    pub method: http::Method,
     pub url: url::Url,
     pub headers: HeaderMap,
     pub body: Bytes,
@@ -60,32 +73,52 @@ pub struct HttpOutcome {
     pub error: Option<TransportError>,
 }
 
+type Connector = HttpsConnector<HttpConnector<Resolver>>;
+
 #[derive(Clone)]
 pub struct HttpClient {
-    client: reqwest::Client,
+    client: Client<Connector, Full<Bytes>>,
     allow_private: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot build the HTTP client: {0}")]
-pub struct ClientError(#[from] reqwest::Error);
+pub struct ClientError(#[from] rustls::Error);
+
+/// What a receiver answered, read within the attempt's timeout.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: String,
+}
 
 impl HttpClient {
-    /// Needs a rustls crypto provider installed first (the binary installs ring at start).
+    /// TLS: rustls with ring, certificates checked by the platform's verifier.
     pub fn new(options: HttpOptions) -> Result<Self, ClientError> {
-        let mut builder = reqwest::Client::builder()
-            .user_agent(concat!("Herald/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_platform_verifier()?
+            .with_no_client_auth();
+        let mut http = HttpConnector::new_with_resolver(Resolver {
+            public_only: !options.allow_private_targets,
+            system: GaiResolver::new(),
+        });
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(CONNECT_TIMEOUT));
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_all_versions()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
             .pool_max_idle_per_host(options.max_idle_per_host)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .connect_timeout(Duration::from_secs(10))
-            .tcp_nodelay(true);
-        if !options.allow_private_targets {
-            builder = builder.dns_resolver(Arc::new(PublicOnly));
-        }
+            .pool_idle_timeout(IDLE_TIMEOUT)
+            .pool_timer(TokioTimer::new())
+            .build(https);
         Ok(Self {
-            client: builder.build()?,
+            client,
             allow_private: options.allow_private_targets,
         })
     }
@@ -106,24 +139,17 @@ impl HttpClient {
             outcome.error = Some(error);
             return outcome;
         }
-        let sent = self
-            .client
-            .request(request.method, request.url)
-            .headers(request.headers)
-            .body(request.body)
-            .timeout(request.timeout)
-            .send()
-            .await;
-        match sent {
-            Ok(response) => {
-                outcome.status = Some(response.status().as_u16());
-                outcome.retry_after = response
-                    .headers()
+        let timeout = request.timeout;
+        match tokio::time::timeout(timeout, self.exchange(request)).await {
+            Ok(Ok(answer)) => {
+                outcome.status = Some(answer.status);
+                outcome.retry_after = answer
+                    .headers
                     .get(RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| parse_retry_after(v, Utc::now()));
-                outcome.headers = response
-                    .headers()
+                outcome.headers = answer
+                    .headers
                     .iter()
                     .map(|(k, v)| {
                         (
@@ -132,15 +158,58 @@ impl HttpClient {
                         )
                     })
                     .collect();
-                match read_excerpt(response).await {
-                    Ok(body) => outcome.body = Some(body),
-                    Err(error) => outcome.error = Some(classify_error(error)),
-                }
+                outcome.body = Some(answer.body);
             }
-            Err(error) => outcome.error = Some(classify_error(error)),
+            Ok(Err(error)) => outcome.error = Some(error),
+            Err(_) => {
+                outcome.error = Some(TransportError {
+                    class: "timeout",
+                    message: format!("no complete answer within {} ms", timeout.as_millis()),
+                })
+            }
         }
         outcome.duration = clock.elapsed();
         outcome
+    }
+
+    async fn exchange(&self, request: OutgoingRequest) -> Result<Answer, TransportError> {
+        let mut url = request.url;
+        let mut headers = request.headers;
+        // Credentials in the URL become basic auth (unless the subscription sets its own
+        // Authorization), never part of the request line.
+        if !url.username().is_empty() {
+            let username = percent_decoded(url.username());
+            let password = url.password().map(percent_decoded).unwrap_or_default();
+            if let Ok(mut value) = HeaderValue::from_str(&basic_auth(&username, &password)) {
+                value.set_sensitive(true);
+                headers.entry(http::header::AUTHORIZATION).or_insert(value);
+            }
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
+        headers
+            .entry(USER_AGENT)
+            .or_insert(HeaderValue::from_static(AGENT));
+        let mut outgoing = http::Request::builder()
+            .method(request.method)
+            .uri(url.as_str())
+            .body(Full::new(request.body))
+            .map_err(|e| TransportError {
+                class: "request",
+                message: e.to_string(),
+            })?;
+        *outgoing.headers_mut() = headers;
+        let response = self
+            .client
+            .request(outgoing)
+            .await
+            .map_err(classify_error)?;
+        let (parts, body) = response.into_parts();
+        Ok(Answer {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body: read_excerpt(body).await?,
+        })
     }
 
     /// The resolver never sees a URL whose host is an IP literal; check those here.
@@ -171,43 +240,64 @@ fn refused(ip: IpAddr) -> TransportError {
 }
 
 /// Reads at most the excerpt, then stops: a huge answer costs nothing more.
-async fn read_excerpt(mut response: reqwest::Response) -> Result<String, reqwest::Error> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        let room = RESPONSE_EXCERPT_BYTES - body.len();
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= RESPONSE_EXCERPT_BYTES {
+async fn read_excerpt(mut body: hyper::body::Incoming) -> Result<String, TransportError> {
+    let mut excerpt = Vec::new();
+    while excerpt.len() < RESPONSE_EXCERPT_BYTES {
+        let Some(frame) = body.frame().await else {
             break;
+        };
+        let frame = frame.map_err(|e| TransportError {
+            class: "body",
+            message: with_causes(&e),
+        })?;
+        if let Some(chunk) = frame.data_ref() {
+            let room = RESPONSE_EXCERPT_BYTES - excerpt.len();
+            excerpt.extend_from_slice(&chunk[..chunk.len().min(room)]);
         }
     }
-    Ok(String::from_utf8_lossy(&body).into_owned())
+    Ok(String::from_utf8_lossy(&excerpt).into_owned())
 }
 
-/// The message never names the URL: webhook URLs may carry tokens, and this text goes to
-/// logs, attempt rows and the API.
-fn classify_error(error: reqwest::Error) -> TransportError {
-    let error = error.without_url();
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    let class = if error.is_timeout() {
-        "timeout"
-    } else if message.contains("not a public address") {
+/// hyper's errors never name the URL (webhook URLs may carry tokens, and this text goes to
+/// logs, attempt rows and the API); the resolver's names only the host.
+fn classify_error(error: hyper_util::client::legacy::Error) -> TransportError {
+    let message = with_causes(&error);
+    let class = if message.contains("not a public address") {
         "private_address"
     } else if message.to_ascii_lowercase().contains("certificate") || message.contains("tls") {
         "tls"
     } else if error.is_connect() {
         "connect"
-    } else if error.is_body() || error.is_decode() {
-        "body"
     } else {
         "request"
     };
     TransportError { class, message }
+}
+
+/// An error and every cause under it, as one line.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+fn basic_auth(username: &str, password: &str) -> String {
+    use base64::Engine as _;
+    let encoded =
+        base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+    format!("Basic {encoded}")
+}
+
+fn percent_decoded(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={text}").as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_else(|| text.to_owned())
 }
 
 /// `Retry-After` as seconds or an HTTP date, as a wait from `now`.
@@ -224,15 +314,34 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     )
 }
 
-/// Resolves like the system does, then drops every address that is not public.
-struct PublicOnly;
+/// Resolves like the system does and, unless private targets are allowed, drops every address
+/// that is not public.
+#[derive(Clone)]
+struct Resolver {
+    public_only: bool,
+    system: GaiResolver,
+}
 
-impl Resolve for PublicOnly {
-    fn resolve(&self, name: Name) -> Resolving {
+type Resolved = Result<std::vec::IntoIter<SocketAddr>, Box<dyn std::error::Error + Send + Sync>>;
+
+impl tower_service::Service<Name> for Resolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    type Future = Pin<Box<dyn Future<Output = Resolved> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let mut system = self.system.clone();
+        let public_only = self.public_only;
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let addrs: Vec<SocketAddr> = system.call(name).await?.collect();
+            if !public_only {
+                return Ok(addrs.into_iter());
+            }
             let public: Vec<SocketAddr> = addrs
                 .iter()
                 .copied()
@@ -247,8 +356,7 @@ impl Resolve for PublicOnly {
                     format!("{host} resolves to {shown}, which is not a public address").into(),
                 );
             }
-            let addrs: Addrs = Box::new(public.into_iter());
-            Ok(addrs)
+            Ok(public.into_iter())
         })
     }
 }

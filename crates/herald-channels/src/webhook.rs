@@ -7,7 +7,7 @@ use base64::Engine as _;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use herald_domain::{Target, WebhookAuth, WebhookTarget};
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 use crate::http::{HttpClient, HttpOutcome, OutgoingRequest, TransportError};
 use crate::signing::{github_signature, standard_webhooks_signature};
@@ -107,7 +107,7 @@ pub fn render(
         Some(WebhookAuth::ApiKey { header, value }) => put(header, value)?,
         None => {}
     }
-    let method = reqwest::Method::from_bytes(target.method.as_str().as_bytes()).map_err(|_| {
+    let method = http::Method::from_bytes(target.method.as_str().as_bytes()).map_err(|_| {
         TransportError {
             class: "request",
             message: "bad method".into(),

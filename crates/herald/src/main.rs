@@ -76,7 +76,8 @@ enum ConfigCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // reqwest is built without a default TLS provider: install ring before any client exists.
+    // rustls is built without a default crypto provider: install ring before any TLS client
+    // (NATS, Postgres, OTLP) is built.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,

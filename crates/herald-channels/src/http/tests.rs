@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use super::*;
 
 #[test]
@@ -28,7 +30,7 @@ async fn transport_errors_never_repeat_the_url_and_its_token() {
     // Nothing listens on port 1.
     let outcome = client
         .send(OutgoingRequest {
-            method: reqwest::Method::POST,
+            method: http::Method::POST,
             url: "http://127.0.0.1:1/hook?token=SECRET123".parse().unwrap(),
             headers: HeaderMap::new(),
             body: Bytes::new(),
@@ -56,7 +58,7 @@ async fn private_targets_are_refused_unless_allowed() {
     ] {
         let outcome = guarded
             .send(OutgoingRequest {
-                method: reqwest::Method::POST,
+                method: http::Method::POST,
                 url: url.parse().unwrap(),
                 headers: HeaderMap::new(),
                 body: Bytes::new(),
@@ -104,7 +106,7 @@ async fn a_burst_as_wide_as_the_pool_reuses_every_connection() {
     let burst = || {
         futures::future::join_all((0..WIDTH).map(|_| {
             client.send(OutgoingRequest {
-                method: reqwest::Method::POST,
+                method: http::Method::POST,
                 url: format!("http://{addr}/hook").parse().unwrap(),
                 headers: HeaderMap::new(),
                 body: Bytes::new(),
