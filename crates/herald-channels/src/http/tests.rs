@@ -123,3 +123,72 @@ async fn a_burst_as_wide_as_the_pool_reuses_every_connection() {
     }
     assert_eq!(accepted.load(Ordering::SeqCst), WIDTH, "no new connection");
 }
+
+/// What reqwest did for us and the hyper client does itself: Herald's User-Agent, and
+/// credentials in the URL sent as basic auth.
+#[tokio::test]
+async fn url_credentials_become_basic_auth_and_the_agent_is_herald() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback(|headers: axum::http::HeaderMap| async move {
+        let shown = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-")
+                .to_owned()
+        };
+        format!("{} | {}", shown("authorization"), shown("user-agent"))
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = HttpClient::new(HttpOptions {
+        allow_private_targets: true,
+        ..HttpOptions::default()
+    })
+    .unwrap();
+    let outcome = client
+        .send(OutgoingRequest {
+            method: http::Method::POST,
+            url: format!("http://ops:p%40ss@{addr}/hook").parse().unwrap(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            timeout: Duration::from_secs(10),
+        })
+        .await;
+    assert_eq!(outcome.status, Some(200), "{:?}", outcome.error);
+    let body = outcome.body.unwrap();
+    // base64("ops:p@ss")
+    assert_eq!(
+        body,
+        format!("Basic b3BzOnBAc3M= | Herald/{}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[tokio::test]
+async fn a_receiver_slower_than_the_timeout_is_a_timeout() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback(|| async {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        "late"
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = HttpClient::new(HttpOptions {
+        allow_private_targets: true,
+        ..HttpOptions::default()
+    })
+    .unwrap();
+    let started = Instant::now();
+    let outcome = client
+        .send(OutgoingRequest {
+            method: http::Method::POST,
+            url: format!("http://{addr}/slow").parse().unwrap(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            timeout: Duration::from_millis(300),
+        })
+        .await;
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(outcome.status, None);
+    assert_eq!(outcome.error.map(|e| e.class), Some("timeout"));
+}
