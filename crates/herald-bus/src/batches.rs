@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
-use async_nats::jetstream::Message;
 use async_nats::jetstream::consumer::PullConsumer;
 use async_nats::jetstream::consumer::pull::Stream as MessageStream;
+use async_nats::jetstream::{AckKind, Message};
+use futures::FutureExt as _;
 use futures::StreamExt as _;
 use futures::stream::ReadyChunks;
 
@@ -101,6 +102,24 @@ impl BatchSource {
                 }
             }
         }
+    }
+
+    /// For a process that stops taking batches: stops pulling at once (the message stream
+    /// would otherwise keep fetching while the process winds down) and hands every message
+    /// already received but not taken back to NATS (a plain NAK), so another replica, or this
+    /// one restarted, gets them now instead of after AckWait. Returns how many it handed back.
+    pub async fn hand_back_buffered(mut self) -> usize {
+        let Some(mut stream) = self.stream.take() else {
+            return 0;
+        };
+        let mut handed_back = 0;
+        while let Some(Some(items)) = stream.next().now_or_never() {
+            for message in items.into_iter().flatten() {
+                let _ = message.ack_with(AckKind::Nak(None)).await;
+                handed_back += 1;
+            }
+        }
+        handed_back
     }
 
     async fn check_stalled(&mut self) {

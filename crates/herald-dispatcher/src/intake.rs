@@ -56,6 +56,10 @@ impl Intake {
             };
             self.take(batch).await;
         }
+        let handed_back = source.hand_back_buffered().await;
+        if handed_back > 0 {
+            tracing::info!(jobs = handed_back, "Handed unread jobs back to NATS.");
+        }
         let mut tasks = std::mem::take(&mut self.tasks);
         let drained =
             tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;

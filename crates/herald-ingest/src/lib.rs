@@ -111,5 +111,9 @@ impl Ingest {
             };
             self.process_batch(batch).await;
         }
+        let handed_back = source.hand_back_buffered().await;
+        if handed_back > 0 {
+            tracing::info!(events = handed_back, "Handed unread events back to NATS.");
+        }
     }
 }

@@ -1,0 +1,100 @@
+//! Reading a consumer in batches against the real NATS server.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use herald_bus::{
+    BatchSource, Bus, ConsumerSettings, HeaderMap, Outgoing, StreamSettings, SubjectPrefix,
+    publish_all,
+};
+
+const MESSAGES: usize = 60;
+
+/// A process that stops taking batches must not keep what its message stream fetched ahead:
+/// otherwise those messages reach nobody until AckWait (30 s here) runs out.
+#[tokio::test]
+async fn a_source_that_stops_hands_back_what_it_fetched_ahead() {
+    let bus = connect().await;
+    let names = bus.names().clone();
+    let jobs: Vec<Outgoing> = (0..MESSAGES)
+        .map(|i| Outgoing {
+            subject: names.delivery_subject("webhook"),
+            msg_id: format!("job-{i}"),
+            headers: HeaderMap::new(),
+            payload: Bytes::from_static(b"job"),
+        })
+        .collect();
+    publish_all(&bus, jobs).await.unwrap();
+    let source = |max_batch| {
+        BatchSource::new(
+            bus.clone(),
+            names.deliveries_stream(),
+            names.deliveries_wildcard(),
+            ConsumerSettings {
+                durable_name: "stopping".into(),
+                ack_wait: Duration::from_secs(30),
+                max_ack_pending: 1_000,
+            },
+            max_batch,
+        )
+    };
+
+    let mut first = source(10);
+    let taken = first.next_batch().await;
+    for message in &taken {
+        message.ack().await.unwrap();
+    }
+    // Let its stream fetch ahead, as it does while a batch is being worked on.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    first.hand_back_buffered().await;
+
+    let mut second = source(100);
+    let mut received = 0;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while received < MESSAGES - taken.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(batch) = tokio::time::timeout(left, second.next_batch()).await else {
+            break;
+        };
+        for message in &batch {
+            message.ack().await.unwrap();
+        }
+        received += batch.len();
+    }
+    for stream in [
+        names.events_stream(),
+        names.deliveries_stream(),
+        names.rejected_stream(),
+        names.ops_stream(),
+    ] {
+        let _ = bus.jetstream().delete_stream(stream).await;
+    }
+    assert_eq!(
+        received,
+        MESSAGES - taken.len(),
+        "the rest arrived at once, not after AckWait"
+    );
+}
+
+async fn connect() -> Bus {
+    let url =
+        std::env::var("HERALD_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let prefix = format!("t{nanos:x}{:x}", std::process::id());
+    let bus = Bus::connect(
+        &url,
+        SubjectPrefix::parse(&prefix).unwrap(),
+        "herald-bus-test",
+    )
+    .await
+    .unwrap();
+    bus.ensure_streams(&StreamSettings::default())
+        .await
+        .unwrap();
+    bus
+}
