@@ -93,3 +93,27 @@ fn ticks(path: &str) -> Option<u64> {
     let stime: u64 = fields.next()?.parse().ok()?;
     Some(utime + stime)
 }
+
+/// How busy the machine's cores (and its disk: time waiting on I/O counts) were over `over`,
+/// from /proc/stat, 0 to 1. A run on a busy machine measures less than Herald can do: right
+/// after a cold build, for example, B came out ~25 % lower than a minute later.
+pub async fn machine_busy(over: std::time::Duration) -> Option<f64> {
+    let first = cpu_times()?;
+    tokio::time::sleep(over).await;
+    let second = cpu_times()?;
+    let total = second.0.saturating_sub(first.0);
+    let idle = second.1.saturating_sub(first.1);
+    (total > 0).then(|| 1.0 - idle as f64 / total as f64)
+}
+
+/// (all ticks, idle ticks) of the machine; iowait counts as busy.
+fn cpu_times() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    let idle = *ticks.get(3)?;
+    Some((ticks.iter().sum(), idle))
+}

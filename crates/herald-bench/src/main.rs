@@ -23,6 +23,8 @@ use crate::scenario::run_scenario;
 
 /// Publish acks are awaited in chunks of this many, the publishes themselves are pipelined.
 const ACK_CHUNK: usize = 1000;
+/// Above this share of busy cores before a run, its figures are flagged as taken on a busy machine.
+const BUSY_BEFORE: f64 = 0.15;
 const READY_WITHIN: Duration = Duration::from_secs(60);
 const STOP_WITHIN: Duration = Duration::from_secs(30);
 const TENANT: &str = "bench";
@@ -170,6 +172,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
          (receiver included)",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    if let Some(busy) = cpu::machine_busy(Duration::from_secs(1)).await {
+        println!(
+            "  before the run the machine was {:.0} % busy{}",
+            busy * 100.0,
+            if busy > BUSY_BEFORE {
+                " - figures taken now come out low; wait for it to settle (e.g. after a build)"
+            } else {
+                ""
+            }
+        );
+    }
     let mut failed = Vec::new();
     for scenario in &scenarios {
         println!();
