@@ -61,6 +61,8 @@ pub struct Bus {
     client: async_nats::Client,
     jetstream: jetstream::Context,
     names: Names,
+    /// Publishes awaiting their ack, across every task of the process (see `publish_all`).
+    publish_slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Bus {
@@ -92,11 +94,18 @@ impl Bus {
             client,
             jetstream,
             names: Names::new(prefix),
+            publish_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                publish::PROCESS_UNACKED,
+            )),
         })
     }
 
     pub fn names(&self) -> &Names {
         &self.names
+    }
+
+    pub(crate) fn publish_slots(&self) -> &std::sync::Arc<tokio::sync::Semaphore> {
+        &self.publish_slots
     }
 
     pub fn jetstream(&self) -> &jetstream::Context {
