@@ -4,11 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use herald_bus::{
-    BatchSource, Bus, ConsumerSettings, HeaderMap, Outgoing, StreamSettings, SubjectPrefix,
-    publish_all,
-};
+use herald_bus::{BatchSource, ConsumerSettings, publish_all};
+
+mod support;
 
 const MESSAGES: usize = 60;
 
@@ -16,17 +14,11 @@ const MESSAGES: usize = 60;
 /// otherwise those messages reach nobody until AckWait (30 s here) runs out.
 #[tokio::test]
 async fn a_source_that_stops_hands_back_what_it_fetched_ahead() {
-    let bus = connect().await;
+    let bus = support::connect().await;
     let names = bus.names().clone();
-    let jobs: Vec<Outgoing> = (0..MESSAGES)
-        .map(|i| Outgoing {
-            subject: names.delivery_subject("webhook"),
-            msg_id: format!("job-{i}"),
-            headers: HeaderMap::new(),
-            payload: Bytes::from_static(b"job"),
-        })
-        .collect();
-    publish_all(&bus, jobs).await.unwrap();
+    publish_all(&bus, support::jobs(&bus, "job", MESSAGES))
+        .await
+        .unwrap();
     let source = |max_batch| {
         BatchSource::new(
             bus.clone(),
@@ -63,38 +55,10 @@ async fn a_source_that_stops_hands_back_what_it_fetched_ahead() {
         }
         received += batch.len();
     }
-    for stream in [
-        names.events_stream(),
-        names.deliveries_stream(),
-        names.rejected_stream(),
-        names.ops_stream(),
-    ] {
-        let _ = bus.jetstream().delete_stream(stream).await;
-    }
+    support::delete_streams(&bus).await;
     assert_eq!(
         received,
         MESSAGES - taken.len(),
         "the rest arrived at once, not after AckWait"
     );
-}
-
-async fn connect() -> Bus {
-    let url =
-        std::env::var("HERALD_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let prefix = format!("t{nanos:x}{:x}", std::process::id());
-    let bus = Bus::connect(
-        &url,
-        SubjectPrefix::parse(&prefix).unwrap(),
-        "herald-bus-test",
-    )
-    .await
-    .unwrap();
-    bus.ensure_streams(&StreamSettings::default())
-        .await
-        .unwrap();
-    bus
 }

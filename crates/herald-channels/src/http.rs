@@ -286,7 +286,8 @@ fn with_causes(error: &dyn std::error::Error) -> String {
     message
 }
 
-fn basic_auth(username: &str, password: &str) -> String {
+/// The `Authorization` value of HTTP basic auth.
+pub(crate) fn basic_auth(username: &str, password: &str) -> String {
     use base64::Engine as _;
     let encoded =
         base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
@@ -294,10 +295,9 @@ fn basic_auth(username: &str, password: &str) -> String {
 }
 
 fn percent_decoded(text: &str) -> String {
-    url::form_urlencoded::parse(format!("x={text}").as_bytes())
-        .next()
-        .map(|(_, value)| value.into_owned())
-        .unwrap_or_else(|| text.to_owned())
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// `Retry-After` as seconds or an HTTP date, as a wait from `now`.

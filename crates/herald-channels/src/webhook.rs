@@ -3,13 +3,12 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use herald_domain::{Target, WebhookAuth, WebhookTarget};
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
-use crate::http::{HttpClient, HttpOutcome, OutgoingRequest, TransportError};
+use crate::http::{HttpClient, HttpOutcome, OutgoingRequest, TransportError, basic_auth};
 use crate::signing::{github_signature, standard_webhooks_signature};
 use crate::{AttemptReport, Channel, Delivery, Verdict, classify_status, to_xml};
 
@@ -97,9 +96,7 @@ pub fn render(
     }
     match &target.auth {
         Some(WebhookAuth::Basic { username, password }) => {
-            let encoded =
-                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
-            put(AUTHORIZATION.as_str(), &format!("Basic {encoded}"))?;
+            put(AUTHORIZATION.as_str(), &basic_auth(username, password))?
         }
         Some(WebhookAuth::Bearer { token }) => {
             put(AUTHORIZATION.as_str(), &format!("Bearer {token}"))?

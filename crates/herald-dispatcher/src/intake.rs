@@ -138,8 +138,7 @@ impl Intake {
                     self.metrics.waited.inc();
                 }
                 Admission::Saturated(ready) => {
-                    self.metrics.saturated.inc();
-                    hand_back(ready, self.saturated_delay).await;
+                    hand_back(ready, self.saturated_delay, &self.metrics).await;
                 }
             }
         }
@@ -196,7 +195,7 @@ impl Turns {
                 None
             } else if ready.received.elapsed() > self.context.ack_wait / 3 {
                 // Waited so long that NATS would soon hand it out again: give it back first.
-                self.hand_back(ready).await;
+                hand_back(ready, self.saturated_delay, &self.metrics).await;
                 None
             } else {
                 self.metrics.in_flight.inc();
@@ -209,20 +208,16 @@ impl Turns {
             };
             let handover = slot.finish(took);
             for evicted in handover.evicted {
-                self.hand_back(evicted).await;
+                hand_back(evicted, self.saturated_delay, &self.metrics).await;
             }
             turn = handover.next;
         }
     }
-
-    async fn hand_back(&self, ready: Ready) {
-        self.metrics.saturated.inc();
-        hand_back(ready, self.saturated_delay).await;
-    }
 }
 
 /// Back to NATS without an attempt, for longer each time (see [`hand_back_delay`]).
-async fn hand_back(ready: Ready, base: Duration) {
+async fn hand_back(ready: Ready, base: Duration, metrics: &DispatchMetrics) {
+    metrics.saturated.inc();
     let delivered = ready.message.info().map(|info| info.delivered).unwrap_or(1);
     let delay = hand_back_delay(base, delivered, rand::random_range(-1.0..=1.0));
     let _ = ready.message.ack_with(AckKind::Nak(Some(delay))).await;

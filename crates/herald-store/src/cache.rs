@@ -43,15 +43,12 @@ impl SubscriptionCache {
         Ok(version)
     }
 
-    /// Takes note of the current version: a different one empties the cache. Returns whether it
-    /// was still current.
-    pub fn observe(&mut self, version: i64) -> bool {
-        if self.version == Some(version) {
-            return true;
+    /// Takes note of the current version: a different one empties the cache.
+    pub fn observe(&mut self, version: i64) {
+        if self.version != Some(version) {
+            self.by_tenant.clear();
+            self.version = Some(version);
         }
-        self.by_tenant.clear();
-        self.version = Some(version);
-        false
     }
 
     /// The subscriptions an event goes to. Digest subscriptions collect events for their daily

@@ -114,11 +114,10 @@ impl Store {
             }
         }
         let mut loaded = LoadedJobs {
-            subscriptions_version: None,
+            subscriptions_version: rows.first().map(|r| r.try_get("version")).transpose()?,
             jobs: HashMap::with_capacity(rows.len()),
         };
         for row in &rows {
-            loaded.subscriptions_version = Some(row.try_get("version")?);
             let event_id: Uuid = row.try_get("event_id")?;
             let Some(cloudevent) = events.get(&event_id) else {
                 return Err(StoreError::Corrupt(format!(

@@ -21,21 +21,13 @@ fn retry_after_reads_seconds_and_http_dates() {
 
 #[tokio::test]
 async fn transport_errors_never_repeat_the_url_and_its_token() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = HttpClient::new(HttpOptions {
-        allow_private_targets: true,
-        ..HttpOptions::default()
-    })
-    .unwrap();
+    let client = local_client();
     // Nothing listens on port 1.
     let outcome = client
-        .send(OutgoingRequest {
-            method: http::Method::POST,
-            url: "http://127.0.0.1:1/hook?token=SECRET123".parse().unwrap(),
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-            timeout: Duration::from_secs(2),
-        })
+        .send(post(
+            "http://127.0.0.1:1/hook?token=SECRET123",
+            Duration::from_secs(2),
+        ))
         .await;
     let error = outcome.error.expect("connection refused");
     assert_eq!(error.class, "connect", "{error:?}");
@@ -44,7 +36,6 @@ async fn transport_errors_never_repeat_the_url_and_its_token() {
 
 #[tokio::test]
 async fn private_targets_are_refused_unless_allowed() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let guarded = HttpClient::new(HttpOptions {
         allow_private_targets: false,
         ..HttpOptions::default()
@@ -56,15 +47,7 @@ async fn private_targets_are_refused_unless_allowed() {
         "http://localhost:9/x",
         "http://[::1]:9/",
     ] {
-        let outcome = guarded
-            .send(OutgoingRequest {
-                method: http::Method::POST,
-                url: url.parse().unwrap(),
-                headers: HeaderMap::new(),
-                body: Bytes::new(),
-                timeout: Duration::from_secs(2),
-            })
-            .await;
+        let outcome = guarded.send(post(url, Duration::from_secs(2))).await;
         let error = outcome.error.expect("refused");
         assert_eq!(error.class, "private_address", "{url}: {error:?}");
         assert_eq!(outcome.status, None);
@@ -78,7 +61,6 @@ async fn a_burst_as_wide_as_the_pool_reuses_every_connection() {
     use axum::serve::ListenerExt as _;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let _ = rustls::crypto::ring::default_provider().install_default();
     const WIDTH: usize = 100;
     let accepted = Arc::new(AtomicUsize::new(0));
     let counter = accepted.clone();
@@ -105,13 +87,10 @@ async fn a_burst_as_wide_as_the_pool_reuses_every_connection() {
     .unwrap();
     let burst = || {
         futures::future::join_all((0..WIDTH).map(|_| {
-            client.send(OutgoingRequest {
-                method: http::Method::POST,
-                url: format!("http://{addr}/hook").parse().unwrap(),
-                headers: HeaderMap::new(),
-                body: Bytes::new(),
-                timeout: Duration::from_secs(10),
-            })
+            client.send(post(
+                &format!("http://{addr}/hook"),
+                Duration::from_secs(10),
+            ))
         }))
     };
     for outcome in burst().await {
@@ -128,8 +107,6 @@ async fn a_burst_as_wide_as_the_pool_reuses_every_connection() {
 /// credentials in the URL sent as basic auth.
 #[tokio::test]
 async fn url_credentials_become_basic_auth_and_the_agent_is_herald() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let app = axum::Router::new().fallback(|headers: axum::http::HeaderMap| async move {
         let shown = |name: &str| {
             headers
@@ -140,20 +117,13 @@ async fn url_credentials_become_basic_auth_and_the_agent_is_herald() {
         };
         format!("{} | {}", shown("authorization"), shown("user-agent"))
     });
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = HttpClient::new(HttpOptions {
-        allow_private_targets: true,
-        ..HttpOptions::default()
-    })
-    .unwrap();
+    let addr = serve(app).await;
+    let client = local_client();
     let outcome = client
-        .send(OutgoingRequest {
-            method: http::Method::POST,
-            url: format!("http://ops:p%40ss@{addr}/hook").parse().unwrap(),
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-            timeout: Duration::from_secs(10),
-        })
+        .send(post(
+            &format!("http://ops:p%40ss@{addr}/hook"),
+            Duration::from_secs(10),
+        ))
         .await;
     assert_eq!(outcome.status, Some(200), "{:?}", outcome.error);
     let body = outcome.body.unwrap();
@@ -166,29 +136,48 @@ async fn url_credentials_become_basic_auth_and_the_agent_is_herald() {
 
 #[tokio::test]
 async fn a_receiver_slower_than_the_timeout_is_a_timeout() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let app = axum::Router::new().fallback(|| async {
         tokio::time::sleep(Duration::from_secs(5)).await;
         "late"
     });
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = HttpClient::new(HttpOptions {
-        allow_private_targets: true,
-        ..HttpOptions::default()
-    })
-    .unwrap();
+    let addr = serve(app).await;
+    let client = local_client();
     let started = Instant::now();
     let outcome = client
-        .send(OutgoingRequest {
-            method: http::Method::POST,
-            url: format!("http://{addr}/slow").parse().unwrap(),
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-            timeout: Duration::from_millis(300),
-        })
+        .send(post(
+            &format!("http://{addr}/slow"),
+            Duration::from_millis(300),
+        ))
         .await;
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(outcome.status, None);
     assert_eq!(outcome.error.map(|e| e.class), Some("timeout"));
+}
+
+/// A client that may reach this machine, with the default pool.
+fn local_client() -> HttpClient {
+    HttpClient::new(HttpOptions {
+        allow_private_targets: true,
+        ..HttpOptions::default()
+    })
+    .unwrap()
+}
+
+/// An empty POST to `url`.
+fn post(url: &str, timeout: Duration) -> OutgoingRequest {
+    OutgoingRequest {
+        method: http::Method::POST,
+        url: url.parse().unwrap(),
+        headers: HeaderMap::new(),
+        body: Bytes::new(),
+        timeout,
+    }
+}
+
+/// Serves `app` on a free loopback port.
+async fn serve(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
 }
