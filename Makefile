@@ -35,12 +35,13 @@ test: ## Services, lint, TLS check, then every test of the workspace (what CI ru
 	$(MAKE) --no-print-directory check-tls
 	$(MAKE) --no-print-directory test-only
 
-test-only: ## Run the workspace tests only (nextest when installed, plus doc tests)
+# Doc tests run first, so the run closes on nextest's summary of every test (CI reads the last one).
+test-only: ## Run the workspace tests only (doc tests, then nextest when installed)
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
-		echo "$(CARGO) nextest run --workspace"; \
-		$(CARGO) nextest run --workspace; \
 		echo "$(CARGO) test --workspace --doc"; \
 		$(CARGO) test --workspace --doc; \
+		echo "$(CARGO) nextest run --workspace"; \
+		$(CARGO) nextest run --workspace; \
 	else \
 		echo "$(CARGO) test --workspace (install cargo-nextest for faster runs)"; \
 		$(CARGO) test --workspace; \

@@ -58,6 +58,7 @@ pub fn delivery(d: &DeliveryRecord) -> Value {
         "channel": d.channel,
         "status": d.status,
         "attempt_count": d.attempt_count,
+        "failure_reason": d.failure_reason,
         "created_at": d.created_at,
         "updated_at": d.updated_at,
     })

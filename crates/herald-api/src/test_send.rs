@@ -47,6 +47,7 @@ pub async fn send(
         delivery_id: &delivery_id,
         attempt: 1,
         event: &event,
+        subscription_id: id,
         subscription: spec,
         traceparent: None,
         now,

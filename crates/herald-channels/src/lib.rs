@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
-use herald_domain::{EventDocument, SubscriptionSpec};
+use herald_domain::{EventDocument, SubscriptionId, SubscriptionSpec};
 
 pub use classify::classify_status;
 pub use guard::is_public;
@@ -32,6 +32,7 @@ pub struct Delivery<'a> {
     pub attempt: u32,
     /// The event as CloudEvents structured JSON.
     pub event: &'a EventDocument,
+    pub subscription_id: SubscriptionId,
     pub subscription: &'a SubscriptionSpec,
     /// W3C traceparent of the attempt's span, sent on to the receiver.
     pub traceparent: Option<&'a str>,

@@ -5,15 +5,14 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
-use herald_domain::{Target, WebhookAuth, WebhookTarget};
+use herald_domain::{
+    Target, TemplateContext, TemplateSubscription, WebhookAuth, WebhookTarget, render_template,
+};
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 use crate::http::{HttpClient, HttpOutcome, OutgoingRequest, TransportError, basic_auth};
 use crate::signing::{github_signature, standard_webhooks_signature};
 use crate::{AttemptReport, Channel, Delivery, Verdict, classify_status, to_xml};
-
-/// Bounds the work one template render may do (loops over publisher data included).
-const TEMPLATE_FUEL: u64 = 50_000;
 
 pub struct WebhookChannel {
     http: HttpClient,
@@ -124,21 +123,20 @@ fn body(
     delivery: &Delivery<'_>,
 ) -> Result<(Bytes, String), TransportError> {
     if let Some(template) = &target.template {
-        let mut env = minijinja::Environment::new();
-        env.set_fuel(Some(TEMPLATE_FUEL));
-        let rendered = env
-            .template_from_str(template)
-            .and_then(|t| {
-                t.render(minijinja::context! {
-                    event => minijinja::Value::from(minijinja::value::Serde(delivery.event.value())),
-                    delivery_id => delivery.delivery_id,
-                    attempt => delivery.attempt,
-                })
-            })
-            .map_err(|e| TransportError {
+        let rendered = render_template(template, &template_context(delivery)).map_err(|error| {
+            // Checked against samples when saved, so this is data the samples did not have,
+            // or a subscription saved before templates were test-rendered.
+            tracing::warn!(
+                subscription_id = %delivery.subscription_id,
+                delivery_id = delivery.delivery_id,
+                %error,
+                "Template failed to render; the delivery fails."
+            );
+            TransportError {
                 class: "template",
-                message: format!("template failed: {e}"),
-            })?;
+                message: format!("template failed: {error}"),
+            }
+        })?;
         return Ok((Bytes::from(rendered), target.content_type.clone()));
     }
     if target.content_type == "application/xml" {
@@ -151,6 +149,21 @@ fn body(
         delivery.event.json().clone(),
         "application/cloudevents+json".to_owned(),
     ))
+}
+
+fn template_context(delivery: &Delivery<'_>) -> TemplateContext {
+    let subscription_id = delivery.subscription_id.to_string();
+    let subscription = TemplateSubscription {
+        id: &subscription_id,
+        name: &delivery.subscription.name,
+        tenant: delivery.subscription.tenant.as_str(),
+    };
+    TemplateContext::new(
+        delivery.event.value(),
+        delivery.delivery_id,
+        delivery.attempt,
+        subscription,
+    )
 }
 
 fn header_error(name: &str, error: impl std::fmt::Display) -> TransportError {
@@ -188,3 +201,6 @@ fn failed_before_sending(
         },
     }
 }
+
+#[cfg(test)]
+mod tests;

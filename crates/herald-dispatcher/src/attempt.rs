@@ -106,6 +106,7 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
             delivery_id: &delivery_id,
             attempt: ready.attempt,
             event: &ready.event,
+            subscription_id: ready.subscription.id,
             subscription: &ready.subscription.spec,
             traceparent: traceparent.as_deref(),
             now: chrono::Utc::now(),

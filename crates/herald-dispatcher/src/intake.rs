@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use herald_bus::{AckKind, BatchSource, Message};
 use herald_domain::{DeliveryId, Target, Tenant};
 use herald_proto::v1::DeliveryJob;
-use herald_store::{JobState, Store, SubscriptionCache};
+use herald_store::{Failure, JobState, PoisonPolicy, Store, StoreHealth, SubscriptionCache};
 use prost::Message as _;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -31,6 +31,9 @@ pub struct Intake {
     pub metrics: DispatchMetrics,
     pub context: Arc<AttemptContext>,
     pub tasks: JoinSet<()>,
+    pub poison: PoisonPolicy,
+    /// Shared by the intakes: whether the database lately answered anyone.
+    pub health: StoreHealth,
 }
 
 struct Job {
@@ -76,15 +79,8 @@ impl Intake {
         if jobs.is_empty() {
             return;
         }
-        let mut states = match self.load(&jobs).await {
-            Ok(states) => states,
-            Err(error) => {
-                tracing::warn!(%error, jobs = jobs.len(), "Cannot load deliveries; the jobs will come back.");
-                for job in &jobs {
-                    let _ = job.message.ack_with(AckKind::Nak(Some(LOAD_RETRY))).await;
-                }
-                return;
-            }
+        let Some((mut states, jobs)) = self.load_or_settle(jobs).await else {
+            return;
         };
         let mut orphaned = Vec::new();
         for job in jobs {
@@ -100,9 +96,15 @@ impl Intake {
                 continue;
             }
             let Some(subscription) = self.cache.enabled(&job.tenant, state.subscription_id) else {
-                tracing::info!(delivery_id = %job.delivery_id, "Subscription deleted or disabled; delivery failed.");
+                let reason = match self.cache.unreadable(state.subscription_id) {
+                    Some(error) => format!("its subscription cannot be read: {error}"),
+                    None => {
+                        "its subscription was deleted or disabled before it was sent".to_owned()
+                    }
+                };
+                tracing::info!(delivery_id = %job.delivery_id, %reason, "Delivery failed without an attempt.");
                 self.metrics.skipped.inc();
-                orphaned.push((job.delivery_id, job.message));
+                orphaned.push((job, reason));
                 continue;
             };
             // The overall bound is waited for (it is what slows intake under load); a target's
@@ -145,6 +147,74 @@ impl Intake {
         self.settle_orphans(orphaned).await;
     }
 
+    /// Loads the jobs' deliveries. When that fails, the jobs go back to NATS, or, when
+    /// [`PoisonPolicy`] says the failure is theirs, are loaded one by one and those that fail
+    /// alone end as failed deliveries with the reason. Returns what loaded and its jobs.
+    async fn load_or_settle(
+        &mut self,
+        jobs: Vec<Job>,
+    ) -> Option<(HashMap<DeliveryId, JobState>, Vec<Job>)> {
+        let error = match self.load(&jobs).await {
+            Ok(states) => {
+                self.health.succeeded();
+                return Some((states, jobs));
+            }
+            Err(error) => error,
+        };
+        let failure = Failure::from(&error);
+        let worst = jobs
+            .iter()
+            .map(|j| delivered(&j.message))
+            .max()
+            .unwrap_or(1);
+        if !self
+            .poison
+            .gives_up(failure.kind, worst, self.health.works())
+        {
+            tracing::warn!(%error, jobs = jobs.len(), "Cannot load deliveries; the jobs will come back.");
+            for job in &jobs {
+                let _ = job.message.ack_with(AckKind::Nak(Some(LOAD_RETRY))).await;
+            }
+            return None;
+        }
+        tracing::info!(%error, jobs = jobs.len(), "Cannot load a batch of deliveries; loading them one by one to find the ones at fault.");
+        let mut states = HashMap::with_capacity(jobs.len());
+        let mut loaded = Vec::with_capacity(jobs.len());
+        let mut unloadable = Vec::new();
+        for job in jobs {
+            match self.load(std::slice::from_ref(&job)).await {
+                Ok(state) => {
+                    self.health.succeeded();
+                    states.extend(state);
+                    loaded.push(job);
+                }
+                Err(error) => {
+                    let failure = Failure::from(&error);
+                    let delivered = delivered(&job.message);
+                    if self
+                        .poison
+                        .gives_up(failure.kind, delivered, self.health.works())
+                    {
+                        let reason = if self.poison.is_net(failure.kind, delivered) {
+                            format!(
+                                "the job came {delivered} times and could not be loaded; the last error: {}",
+                                failure.message
+                            )
+                        } else {
+                            format!("it could not be loaded: {}", failure.message)
+                        };
+                        tracing::warn!(delivery_id = %job.delivery_id, %reason, "Delivery failed without an attempt.");
+                        unloadable.push((job, reason));
+                    } else {
+                        let _ = job.message.ack_with(AckKind::Nak(Some(LOAD_RETRY))).await;
+                    }
+                }
+            }
+        }
+        self.settle_orphans(unloadable).await;
+        Some((states, loaded))
+    }
+
     /// The jobs' deliveries, with the subscriptions they need loaded and current.
     async fn load(
         &mut self,
@@ -160,22 +230,34 @@ impl Intake {
         Ok(loaded.jobs)
     }
 
-    async fn settle_orphans(&self, orphaned: Vec<(DeliveryId, Message)>) {
+    /// Marks deliveries failed without an attempt, each with its reason, and ends their jobs.
+    async fn settle_orphans(&self, orphaned: Vec<(Job, String)>) {
         if orphaned.is_empty() {
             return;
         }
-        let ids: Vec<DeliveryId> = orphaned.iter().map(|(id, _)| *id).collect();
-        let kind = match self.store.fail_deliveries(&ids).await {
+        let failures: Vec<(DeliveryId, String)> = orphaned
+            .iter()
+            .map(|(job, reason)| (job.delivery_id, reason.clone()))
+            .collect();
+        let kind = match self.store.fail_deliveries(&failures).await {
             Ok(()) => AckKind::Term,
             Err(error) => {
-                tracing::warn!(%error, "Cannot mark orphaned deliveries failed; they will come back.");
+                tracing::warn!(%error, "Cannot mark deliveries failed; their jobs will come back.");
                 AckKind::Nak(Some(LOAD_RETRY))
             }
         };
-        for (_, message) in orphaned {
-            let _ = message.ack_with(kind).await;
+        for (job, _) in orphaned {
+            let _ = job.message.ack_with(kind).await;
         }
     }
+}
+
+/// How often NATS has handed this job out, this time included (hand-backs count too).
+fn delivered(message: &Message) -> u64 {
+    message
+        .info()
+        .map(|info| info.delivered.max(1) as u64)
+        .unwrap_or(1)
 }
 
 /// Attempts on one slot of a target: the job it was taken for, then each job of the same target

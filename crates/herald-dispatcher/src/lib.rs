@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use herald_bus::{BatchSource, Bus, ConsumerSettings};
 use herald_channels::Channels;
-use herald_store::Store;
+use herald_store::{PoisonPolicy, Store, StoreHealth};
 use prometheus_client::registry::Registry;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
@@ -47,6 +47,8 @@ pub struct DispatcherConfig {
     pub batch_size: usize,
     /// How long shutdown waits for attempts in flight before handing them back to NATS.
     pub shutdown_grace: Duration,
+    /// When a job that keeps failing before its attempt ends as a failed delivery.
+    pub poison: PoisonPolicy,
 }
 
 impl Default for DispatcherConfig {
@@ -59,6 +61,7 @@ impl Default for DispatcherConfig {
             max_ack_pending: 20_000,
             batch_size: 256,
             shutdown_grace: Duration::from_secs(20),
+            poison: PoisonPolicy::default(),
         }
     }
 }
@@ -113,6 +116,7 @@ impl Dispatcher {
         });
         let slots = Arc::new(Semaphore::new(self.config.concurrency));
         let limiter = TargetLimiter::new(self.config.per_target);
+        let health = StoreHealth::default();
         let mut intakes = JoinSet::new();
         for _ in 0..INTAKES {
             let source = BatchSource::new(
@@ -135,6 +139,8 @@ impl Dispatcher {
                 metrics: self.metrics.clone(),
                 context: context.clone(),
                 tasks: JoinSet::new(),
+                poison: self.config.poison,
+                health: health.clone(),
             };
             intakes.spawn(intake.run(
                 source,

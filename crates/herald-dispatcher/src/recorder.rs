@@ -51,17 +51,20 @@ impl Recorder {
 
     async fn record(&self, batch: Vec<Finished>) {
         let records: Vec<AttemptRecord> = batch.iter().map(attempt_record).collect();
-        if let Err(error) = self.write(&records).await {
-            self.metrics.record_failures.inc();
-            tracing::error!(%error, attempts = batch.len(), "Cannot record attempts; their jobs will run again.");
-            for finished in &batch {
+        let recorded = self.write_all(records).await;
+        let mut kept = Vec::with_capacity(batch.len());
+        for (finished, recorded) in batch.into_iter().zip(recorded) {
+            if recorded {
+                kept.push(finished);
+            } else {
+                self.metrics.record_failures.inc();
                 let _ = finished
                     .message
                     .ack_with(AckKind::Nak(Some(UNRECORDED_RETRY)))
                     .await;
             }
-            return;
         }
+        let batch = kept;
         let mut ops_events = Vec::new();
         for finished in &batch {
             let outcome = match &finished.decision {
@@ -106,6 +109,41 @@ impl Recorder {
         {
             let _ = finished.message.ack_with(AckKind::Term).await;
         }
+    }
+
+    /// Records the batch and says which attempts went in. When the database refuses the batch
+    /// itself (not an outage), each attempt is recorded alone, and one it refuses alone is
+    /// kept without the receiver's answer and with the reason instead: an attempt that cannot
+    /// be recorded would otherwise be made again and again.
+    async fn write_all(&self, mut records: Vec<AttemptRecord>) -> Vec<bool> {
+        let error = match self.write(&records).await {
+            Ok(()) => return vec![true; records.len()],
+            Err(error) => error,
+        };
+        if error.is_transient() {
+            tracing::error!(%error, attempts = records.len(), "Cannot record attempts; their jobs will run again.");
+            return vec![false; records.len()];
+        }
+        tracing::warn!(%error, attempts = records.len(), "The database refused a batch of attempts; recording them one by one.");
+        let mut recorded = Vec::with_capacity(records.len());
+        for record in &mut records {
+            let alone = std::slice::from_mut(record);
+            let went_in = match self.store.record_attempts(alone).await {
+                Ok(()) => true,
+                Err(error) if error.is_transient() => false,
+                Err(error) => {
+                    tracing::warn!(%error, delivery_id = %alone[0].delivery_id, "Attempt refused by the database; recording it without the receiver's answer.");
+                    alone[0].response_headers = None;
+                    alone[0].response_body = None;
+                    alone[0].error = Some(format!(
+                        "the attempt was made, but its record was refused and is kept without the receiver's answer: {error}"
+                    ));
+                    self.store.record_attempts(alone).await.is_ok()
+                }
+            };
+            recorded.push(went_in);
+        }
+        recorded
     }
 
     /// A short outage of Postgres should not cost the attempts: try a few times.

@@ -17,6 +17,9 @@ pub struct Event {
     pub subject: Option<String>,
     /// An object, or `Null` when a custom event carried no data.
     pub data: Value,
+    /// Every other attribute the publisher set (CloudEvents extensions such as `traceparent`
+    /// or `partitionkey`, and `dataschema`), kept as sent.
+    pub extensions: Map<String, Value>,
 }
 
 impl Event {
@@ -39,6 +42,9 @@ impl Event {
         }
         out.insert("datacontenttype".into(), "application/json".into());
         out.insert("tenant".into(), self.tenant.as_str().into());
+        for (name, value) in &self.extensions {
+            out.insert(name.clone(), value.clone());
+        }
         if !self.data.is_null() {
             out.insert("data".into(), self.data.clone());
         }

@@ -129,6 +129,18 @@ impl Family {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Success,
+        Outcome::Failure,
+        Outcome::Warning,
+        Outcome::Started,
+        Outcome::Info,
+    ];
+
+    pub fn parse(value: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == value)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Failure => "failure",

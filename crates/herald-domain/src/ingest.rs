@@ -10,6 +10,20 @@ use crate::{
 
 const MAX_ID_CHARS: usize = 128;
 
+/// Attributes Herald reads or sets itself; every other one is an extension, kept as sent.
+const STANDARD_ATTRIBUTES: &[&str] = &[
+    "specversion",
+    "id",
+    "source",
+    "type",
+    "time",
+    "subject",
+    "datacontenttype",
+    "tenant",
+    "data",
+    "data_base64",
+];
+
 enum Encoding {
     Json,
     Protobuf,
@@ -136,6 +150,18 @@ fn from_attributes(
             .with_timezone(&Utc),
     };
     let subject = optional_string(&attributes, "subject")?;
+    for (name, value) in [
+        ("id", Some(&id)),
+        ("source", Some(&source)),
+        ("subject", subject.as_ref()),
+    ] {
+        if value.is_some_and(|v| v.contains('\0')) {
+            return Err(RejectionReason::BadAttribute {
+                name,
+                problem: "contains U+0000, which cannot be stored".into(),
+            });
+        }
+    }
     if present(&attributes, "data_base64").is_some() {
         return Err(RejectionReason::BadAttribute {
             name: "data_base64",
@@ -150,6 +176,9 @@ fn from_attributes(
         }
         None => custom_data(data)?,
     };
+    for known in STANDARD_ATTRIBUTES {
+        attributes.remove(*known);
+    }
     Ok(Event {
         tenant,
         id,
@@ -158,6 +187,10 @@ fn from_attributes(
         time,
         subject,
         data,
+        extensions: attributes
+            .into_iter()
+            .filter(|(_, value)| !value.is_null())
+            .collect(),
     })
 }
 
@@ -205,5 +238,7 @@ fn custom_data(data: Option<Value>) -> Result<Value, RejectionReason> {
     }
 }
 
+#[cfg(test)]
+mod attribute_tests;
 #[cfg(test)]
 mod tests;

@@ -11,9 +11,11 @@ mod event_type;
 mod field_errors;
 mod ids;
 mod ingest;
+mod nul;
 mod protobuf;
 mod rejection;
 mod retry;
+pub mod samples;
 mod secret;
 mod subscription;
 mod target;
@@ -31,6 +33,7 @@ pub use event_type::{EventType, EventTypePattern, Family, Outcome};
 pub use field_errors::FieldErrors;
 pub use ids::{DeliveryId, EventId, RejectionId, SubscriptionId};
 pub use ingest::parse_event;
+pub use nul::{contains_nul, replace_nul, replace_nul_in};
 pub use rejection::{Rejection, RejectionReason};
 pub use retry::RetryPolicy;
 pub use secret::WebhookSecret;
@@ -39,6 +42,8 @@ pub use target::{
     DiscordTarget, EmailTarget, HttpMethod, SlackTarget, Target, TeamsFormat, TeamsTarget,
     WebhookAuth, WebhookTarget,
 };
-pub use template::check_template;
+pub use template::{
+    TemplateContext, TemplateError, TemplateSubscription, check_template, render_template,
+};
 pub use tenant::Tenant;
 pub use webhook_url::WebhookUrl;

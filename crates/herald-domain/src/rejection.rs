@@ -62,6 +62,16 @@ pub enum RejectionReason {
         field: String,
         problem: String,
     },
+    /// The database refused the event itself (a data or constraint error, or one that kept
+    /// coming back for this event alone). `error` names the cause.
+    Unstorable {
+        error: String,
+    },
+    /// The event was delivered this many times and never stored; `error` is the last cause.
+    TooManyDeliveries {
+        deliveries: u64,
+        error: String,
+    },
 }
 
 impl RejectionReason {
@@ -83,6 +93,8 @@ impl RejectionReason {
             RejectionReason::TypeMismatch { .. } => "type_mismatch",
             RejectionReason::MissingDataField { .. } => "missing_data_field",
             RejectionReason::BadData { .. } => "bad_data",
+            RejectionReason::Unstorable { .. } => "unstorable",
+            RejectionReason::TooManyDeliveries { .. } => "too_many_deliveries",
         }
     }
 }
@@ -141,6 +153,13 @@ impl fmt::Display for RejectionReason {
                 write!(f, "data.{field} is required for {event_type}")
             }
             RejectionReason::BadData { field, problem } => write!(f, "{field} {problem}"),
+            RejectionReason::Unstorable { error } => {
+                write!(f, "the database refused the event: {error}")
+            }
+            RejectionReason::TooManyDeliveries { deliveries, error } => write!(
+                f,
+                "the event was delivered {deliveries} times and never stored; the last error: {error}"
+            ),
         }
     }
 }

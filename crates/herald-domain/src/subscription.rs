@@ -17,13 +17,15 @@ pub enum Channel {
     Email,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// Which outcomes a subscription wants: a keyword, or the outcomes listed (in the order given,
+/// so the subscription reads back as it was written).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum Condition {
     #[default]
     Always,
     OnSuccess,
     OnFailure,
+    Outcomes(Vec<Outcome>),
 }
 
 /// Narrows the matched events further; every part that is set must hold.
@@ -89,30 +91,33 @@ impl fmt::Display for Channel {
 }
 
 impl Condition {
-    pub fn as_str(self) -> &'static str {
+    /// `always`, `on_success` or `on_failure`; `None` for a list of outcomes.
+    pub fn keyword(&self) -> Option<&'static str> {
         match self {
-            Condition::Always => "always",
-            Condition::OnSuccess => "on_success",
-            Condition::OnFailure => "on_failure",
+            Condition::Always => Some("always"),
+            Condition::OnSuccess => Some("on_success"),
+            Condition::OnFailure => Some("on_failure"),
+            Condition::Outcomes(_) => None,
         }
     }
 
-    pub fn parse(value: &str) -> Option<Condition> {
+    pub fn parse_keyword(value: &str) -> Option<Condition> {
         [
             Condition::Always,
             Condition::OnSuccess,
             Condition::OnFailure,
         ]
         .into_iter()
-        .find(|c| c.as_str() == value)
+        .find(|c| c.keyword() == Some(value))
     }
 
     /// Only the named outcome counts: a warning is neither a success nor a failure.
-    pub fn holds_for(self, outcome: Outcome) -> bool {
+    pub fn holds_for(&self, outcome: Outcome) -> bool {
         match self {
             Condition::Always => true,
             Condition::OnSuccess => outcome == Outcome::Success,
             Condition::OnFailure => outcome == Outcome::Failure,
+            Condition::Outcomes(outcomes) => outcomes.contains(&outcome),
         }
     }
 }

@@ -19,7 +19,8 @@ pub struct WebhookTarget {
     pub url: WebhookUrl,
     pub method: HttpMethod,
     pub content_type: String,
-    /// MiniJinja source, compiled at validation; the event is its context.
+    /// MiniJinja source (see `template`), compiled and test-rendered against sample events
+    /// when the subscription is saved.
     pub template: Option<String>,
     pub headers: BTreeMap<String, String>,
     pub auth: Option<WebhookAuth>,

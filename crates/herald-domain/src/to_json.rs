@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{SubscriptionSpec, Target, WebhookAuth, WebhookTarget};
+use crate::{Condition, SubscriptionSpec, Target, WebhookAuth, WebhookTarget};
 
 const MASK: &str = "****";
 
@@ -32,7 +32,7 @@ fn document(spec: &SubscriptionSpec, secrets: Secrets) -> Value {
     out.insert("enabled".into(), spec.enabled.into());
     let patterns: Vec<&str> = spec.event_types.iter().map(|p| p.as_str()).collect();
     out.insert("event_types".into(), json!(patterns));
-    out.insert("condition".into(), spec.condition.as_str().into());
+    out.insert("condition".into(), condition(&spec.condition));
     let mut filter = Map::new();
     filter.insert("labels".into(), json!(spec.filter.labels));
     insert_some(
@@ -67,6 +67,15 @@ fn document(spec: &SubscriptionSpec, secrets: Secrets) -> Value {
         out.insert("digest".into(), Value::Object(d));
     }
     Value::Object(out)
+}
+
+fn condition(condition: &Condition) -> Value {
+    match condition {
+        Condition::Outcomes(outcomes) => outcomes.iter().map(|o| Value::from(o.as_str())).collect(),
+        Condition::Always | Condition::OnSuccess | Condition::OnFailure => {
+            condition.keyword().into()
+        }
+    }
 }
 
 /// Whole seconds as integers, as people write them; fractions only when there are some.

@@ -3,6 +3,7 @@
 
 mod read;
 mod target;
+mod templates;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -11,8 +12,8 @@ use serde_json::Value;
 
 use crate::retry::{MAX_ATTEMPTS, MAX_DELAY_SECONDS};
 use crate::{
-    Channel, Condition, DigestSchedule, EventTypePattern, FieldErrors, Filter, RetryPolicy,
-    SubscriptionSpec, Tenant,
+    Channel, Condition, DigestSchedule, EventTypePattern, FieldErrors, Filter, Outcome,
+    RetryPolicy, SubscriptionSpec, Tenant,
 };
 use read::{
     Object, field, opt_array, opt_bool, opt_int, opt_object, opt_str, parsed, reject_unknown,
@@ -34,102 +35,113 @@ const TOP_LEVEL: &[&str] = &[
 ];
 const MAX_NAME_CHARS: usize = 200;
 
-impl SubscriptionSpec {
-    /// Validates the API/YAML JSON shape of CONTRACT §2 (without `id`), collecting every problem.
-    pub fn from_json(v: &Value) -> Result<SubscriptionSpec, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let Some(object) = v.as_object() else {
-            errors.add("$", "a subscription must be a JSON object");
-            return Err(errors);
-        };
-        let errs = &mut errors;
-        reject_unknown(object, TOP_LEVEL, "", errs);
-        if object.contains_key("id") {
-            errs.add("id", "is assigned by Herald and cannot be set");
-        }
-        let tenant = parsed(
-            req_str(object, "tenant", "", errs),
-            "tenant",
-            Tenant::parse,
-            errs,
-        );
-        let name = req_str(object, "name", "", errs).and_then(|name| {
-            let chars = name.trim().chars().count();
-            if chars == 0 || name.chars().count() > MAX_NAME_CHARS {
-                errs.add("name", "must be 1 to 200 characters");
-                return None;
-            }
-            Some(name.to_owned())
-        });
-        let enabled = opt_bool(object, "enabled", "", errs).unwrap_or(true);
-        let event_types = event_types(object, errs);
-        let condition = match opt_str(object, "condition", "", errs) {
-            None => Some(Condition::default()),
-            Some(text) => Condition::parse(text).or_else(|| {
-                errs.add("condition", "must be always, on_success or on_failure");
-                None
-            }),
-        };
-        let filter = filter(object, errs);
-        let channel = parsed(
-            req_str(object, "channel", "", errs),
-            "channel",
-            Channel::parse,
-            errs,
-        );
-        let target = match field(object, "target") {
-            None => {
-                errs.add("target", "is required");
-                None
-            }
-            Some(value) => match (value.as_object(), channel) {
-                (None, _) => {
-                    errs.add("target", "must be an object");
-                    None
-                }
-                (Some(target), Some(channel)) => target::parse(channel, target, errs),
-                // The target's shape depends on the channel, which is already reported.
-                (Some(_), None) => None,
-            },
-        };
-        let retry = retry(object, errs);
-        let rate_limit = opt_int(
-            object,
-            "rate_limit_per_second",
-            "",
-            1..=u64::from(u32::MAX),
-            errs,
-        )
-        .and_then(|n| u32::try_from(n).ok());
-        let digest = digest(object, channel, errs);
+/// How far a template is checked: a stored subscription was checked when it was saved, and
+/// loading it again sits on the hot path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TemplateCheck {
+    CompileAndRenderSamples,
+    CompileOnly,
+}
 
-        let (
-            Some(tenant),
-            Some(name),
-            Some(event_types),
-            Some(condition),
-            Some(target),
-            Some(retry),
-        ) = (tenant, name, event_types, condition, target, retry)
-        else {
-            return Err(errors);
-        };
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(SubscriptionSpec {
-            tenant,
-            name,
-            enabled,
-            event_types,
-            condition,
-            filter,
-            target,
-            retry,
-            rate_limit_per_second: rate_limit,
-            digest,
-        })
+impl SubscriptionSpec {
+    /// Validates the API/YAML JSON shape of CONTRACT §2 (without `id`), collecting every problem;
+    /// a template must also render for the sample event of every type the subscription receives.
+    pub fn from_json(v: &Value) -> Result<SubscriptionSpec, FieldErrors> {
+        parse(v, TemplateCheck::CompileAndRenderSamples)
     }
+
+    /// The same, for a subscription read back from storage: templates are compiled but not
+    /// test-rendered, so a subscription saved by an older build still loads.
+    pub fn from_stored_json(v: &Value) -> Result<SubscriptionSpec, FieldErrors> {
+        parse(v, TemplateCheck::CompileOnly)
+    }
+}
+
+fn parse(v: &Value, template_check: TemplateCheck) -> Result<SubscriptionSpec, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let Some(object) = v.as_object() else {
+        errors.add("$", "a subscription must be a JSON object");
+        return Err(errors);
+    };
+    let errs = &mut errors;
+    reject_unknown(object, TOP_LEVEL, "", errs);
+    if object.contains_key("id") {
+        errs.add("id", "is assigned by Herald and cannot be set");
+    }
+    let tenant = parsed(
+        req_str(object, "tenant", "", errs),
+        "tenant",
+        Tenant::parse,
+        errs,
+    );
+    let name = req_str(object, "name", "", errs).and_then(|name| {
+        let chars = name.trim().chars().count();
+        if chars == 0 || name.chars().count() > MAX_NAME_CHARS {
+            errs.add("name", "must be 1 to 200 characters");
+            return None;
+        }
+        Some(name.to_owned())
+    });
+    let enabled = opt_bool(object, "enabled", "", errs).unwrap_or(true);
+    let event_types = event_types(object, errs);
+    let condition = condition(object, errs);
+    let filter = filter(object, errs);
+    let channel = parsed(
+        req_str(object, "channel", "", errs),
+        "channel",
+        Channel::parse,
+        errs,
+    );
+    let target = match field(object, "target") {
+        None => {
+            errs.add("target", "is required");
+            None
+        }
+        Some(value) => match (value.as_object(), channel) {
+            (None, _) => {
+                errs.add("target", "must be an object");
+                None
+            }
+            (Some(target), Some(channel)) => target::parse(channel, target, errs),
+            // The target's shape depends on the channel, which is already reported.
+            (Some(_), None) => None,
+        },
+    };
+    let retry = retry(object, errs);
+    let rate_limit = opt_int(
+        object,
+        "rate_limit_per_second",
+        "",
+        1..=u64::from(u32::MAX),
+        errs,
+    )
+    .and_then(|n| u32::try_from(n).ok());
+    let digest = digest(object, channel, errs);
+
+    let (Some(tenant), Some(name), Some(event_types), Some(condition), Some(target), Some(retry)) =
+        (tenant, name, event_types, condition, target, retry)
+    else {
+        return Err(errors);
+    };
+    let spec = SubscriptionSpec {
+        tenant,
+        name,
+        enabled,
+        event_types,
+        condition,
+        filter,
+        target,
+        retry,
+        rate_limit_per_second: rate_limit,
+        digest,
+    };
+    if template_check == TemplateCheck::CompileAndRenderSamples {
+        templates::render_samples(&spec, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(spec)
 }
 
 fn event_types(object: &Object, errors: &mut FieldErrors) -> Option<Vec<EventTypePattern>> {
@@ -155,6 +167,42 @@ fn event_types(object: &Object, errors: &mut FieldErrors) -> Option<Vec<EventTyp
         }
     }
     (patterns.len() == items.len()).then_some(patterns)
+}
+
+/// A keyword (`on_failure`) or a list of outcomes (`["failure", "warning"]`), kept as given.
+fn condition(object: &Object, errors: &mut FieldErrors) -> Option<Condition> {
+    const EXPECTED: &str = "must be always, on_success, on_failure or a list of outcomes";
+    let Some(value) = field(object, "condition") else {
+        return Some(Condition::default());
+    };
+    if let Some(text) = value.as_str() {
+        return Condition::parse_keyword(text).or_else(|| {
+            errors.add("condition", format!("{EXPECTED}, not {text:?}"));
+            None
+        });
+    }
+    let Some(items) = value.as_array() else {
+        errors.add("condition", EXPECTED);
+        return None;
+    };
+    if items.is_empty() {
+        errors.add("condition", "must list at least one outcome");
+        return None;
+    }
+    let mut outcomes = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item.as_str().and_then(Outcome::parse) {
+            Some(outcome) => outcomes.push(outcome),
+            None => errors.add(
+                format!("condition[{i}]"),
+                format!(
+                    "{item} is not an outcome: expected one of {}",
+                    Outcome::ALL.map(Outcome::as_str).join(", ")
+                ),
+            ),
+        }
+    }
+    (outcomes.len() == items.len()).then_some(Condition::Outcomes(outcomes))
 }
 
 fn filter(object: &Object, errors: &mut FieldErrors) -> Filter {

@@ -7,14 +7,15 @@ use chrono::Utc;
 use herald_bus::{
     AckKind, HeaderMap, MSG_ID_HEADER, Message, Outgoing, REJECTION_HEADER, publish_all,
 };
-use herald_domain::{Event, Incoming, Rejection, parse_event};
+use herald_domain::{Event, Incoming, Rejection, RejectionReason, parse_event};
 use herald_proto::v1::DeliveryJob;
-use herald_store::{FanOut, NewEvent, NewRejection};
+use herald_store::{Failure, FanOut, NewRejection};
 use herald_telemetry::propagation;
 use prost::Message as _;
 use tracing::Span;
 
-use crate::{Ingest, IngestError};
+use crate::Ingest;
+use crate::store::{Unstored, delivered};
 
 /// How long a failed batch waits before NATS hands it out again.
 const RETRY_DELAY: Duration = Duration::from_secs(2);
@@ -27,9 +28,11 @@ pub struct BatchReport {
     pub jobs: usize,
 }
 
-struct Accepted {
-    event: Event,
-    span: Span,
+pub(crate) struct Accepted {
+    /// Its index in the batch.
+    pub message: usize,
+    pub event: Event,
+    pub span: Span,
 }
 
 struct Rejected {
@@ -37,28 +40,80 @@ struct Rejected {
     rejection: NewRejection,
 }
 
+/// What becomes of one message of a batch once the batch is processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settled {
+    /// Stored, or rejected and kept: ack it.
+    Done,
+    /// Not durable yet: NATS hands it out again after [`RETRY_DELAY`].
+    Retry,
+}
+
 impl Ingest {
-    /// Processes a batch to the end: every message is acked once its outcome is durable, or
-    /// nak'ed with a delay when storage or NATS failed, so nothing is lost either way.
+    /// Processes a batch to the end: every message is acked once its outcome (stored, or
+    /// rejected and kept) is durable, or handed back to NATS with a delay when it is not, so
+    /// nothing is lost and nothing comes back forever (see `herald_store::PoisonPolicy`).
     pub async fn process_batch(&mut self, messages: Vec<Message>) -> BatchReport {
         let started = Instant::now();
         self.metrics.received.inc_by(messages.len() as u64);
-        let (accepted, rejected) = self.classify(&messages);
-        let result = self
-            .store_and_publish(&messages, &accepted, &rejected)
+        let (accepted, mut rejected) = self.classify(&messages);
+        let mut settled = vec![Settled::Done; messages.len()];
+        let outcomes = self.store_events(&messages, &accepted).await;
+        let mut stored = Vec::with_capacity(accepted.len());
+        let mut unstored: Option<Failure> = None;
+        for (accepted, outcome) in accepted.iter().zip(outcomes) {
+            match outcome {
+                Ok(fan_out) => stored.push((accepted, fan_out)),
+                Err(Unstored { failure, alone }) => {
+                    let message = &messages[accepted.message];
+                    let delivered = delivered(message);
+                    let policy = self.config.poison;
+                    if alone && policy.gives_up(failure.kind, delivered, self.health.works()) {
+                        let reason = if policy.is_net(failure.kind, delivered) {
+                            RejectionReason::TooManyDeliveries {
+                                deliveries: delivered,
+                                error: failure.message,
+                            }
+                        } else {
+                            RejectionReason::Unstorable {
+                                error: failure.message,
+                            }
+                        };
+                        let _entered = accepted.span.enter();
+                        let rejection = Rejection {
+                            reason,
+                            event_id: Some(accepted.event.id.clone()),
+                        };
+                        rejected.push(Rejected {
+                            message: accepted.message,
+                            rejection: self.rejection(message, rejection),
+                        });
+                    } else {
+                        settled[accepted.message] = Settled::Retry;
+                        unstored = Some(failure);
+                    }
+                }
+            }
+        }
+        let report = self
+            .publish_outcomes(&messages, &stored, &rejected, &mut settled)
             .await;
-        let report = match result {
-            Ok(report) => {
-                ack_all(&messages, AckKind::Ack).await;
-                report
+        if let Some(failure) = unstored {
+            let retrying = settled.iter().filter(|s| **s == Settled::Retry).count();
+            self.metrics.batch_failures.inc();
+            tracing::warn!(error = %failure.message, events = retrying, "Events not stored; NATS will redeliver them.");
+        }
+        for (message, settled) in messages.iter().zip(&settled) {
+            let kind = match settled {
+                Settled::Done => AckKind::Ack,
+                Settled::Retry => AckKind::Nak(Some(RETRY_DELAY)),
+            };
+            if let Err(error) = message.ack_with(kind).await {
+                // The message will simply come back after AckWait; everything downstream is
+                // idempotent.
+                tracing::warn!(%error, "Ack failed; the message will be redelivered.");
             }
-            Err(error) => {
-                self.metrics.batch_failures.inc();
-                tracing::warn!(%error, messages = messages.len(), "Batch failed, NATS will redeliver it.");
-                ack_all(&messages, AckKind::Nak(Some(RETRY_DELAY))).await;
-                BatchReport::default()
-            }
-        };
+        }
         self.metrics
             .batch_seconds
             .observe(started.elapsed().as_secs_f64());
@@ -75,7 +130,11 @@ impl Ingest {
                     span.record("cloudevents.event_id", event.id.as_str());
                     span.record("cloudevents.event_type", event.event_type.as_str());
                     span.record("herald.tenant", event.tenant.as_str());
-                    accepted.push(Accepted { event, span });
+                    accepted.push(Accepted {
+                        message: index,
+                        event,
+                        span,
+                    });
                 }
                 Err(rejection) => {
                     let _entered = span.enter();
@@ -150,40 +209,44 @@ impl Ingest {
         }
     }
 
-    async fn store_and_publish(
-        &mut self,
+    /// Keeps the rejections (their rows, then their copies in `{P}_REJECTED`) and publishes
+    /// the jobs of the stored events. What could not be made durable is marked for retry.
+    async fn publish_outcomes(
+        &self,
         messages: &[Message],
-        accepted: &[Accepted],
+        stored: &[(&Accepted, FanOut)],
         rejected: &[Rejected],
-    ) -> Result<BatchReport, IngestError> {
-        let new_events: Vec<NewEvent<'_>> = accepted
-            .iter()
-            .map(|a| NewEvent {
-                event: &a.event,
-                trace_id: propagation::trace_id(&a.span),
-            })
-            .collect();
-        let new_rejections: Vec<NewRejection> =
-            rejected.iter().map(|r| r.rejection.clone()).collect();
-        let fan_outs = self
-            .store
-            .record_batch(&new_events, &new_rejections, &mut self.cache)
-            .await?;
-
-        let mut outgoing = Vec::new();
-        let mut report = BatchReport {
-            rejected: rejected.len(),
-            ..BatchReport::default()
+        settled: &mut [Settled],
+    ) -> BatchReport {
+        let mut report = BatchReport::default();
+        let rows: Vec<NewRejection> = rejected.iter().map(|r| r.rejection.clone()).collect();
+        let rejections_kept = match self.store.record_rejections(&rows).await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, rejections = rows.len(), "Cannot record rejected events; NATS will redeliver them.");
+                for rejected in rejected {
+                    settled[rejected.message] = Settled::Retry;
+                }
+                false
+            }
         };
-        for (accepted, fan_out) in accepted.iter().zip(&fan_outs) {
+        let mut outgoing = Vec::new();
+        for (accepted, fan_out) in stored {
             self.count(fan_out, &mut report);
             outgoing.extend(self.jobs(accepted, fan_out));
         }
-        for rejected in rejected {
-            outgoing.push(self.rejected_copy(&messages[rejected.message], &rejected.rejection));
+        if rejections_kept {
+            report.rejected = rejected.len();
+            for rejected in rejected {
+                outgoing.push(self.rejected_copy(&messages[rejected.message], &rejected.rejection));
+            }
         }
-        publish_all(&self.bus, outgoing).await?;
-        Ok(report)
+        if let Err(error) = publish_all(&self.bus, outgoing).await {
+            tracing::warn!(%error, "Cannot publish delivery jobs or rejected copies; NATS will redeliver the batch.");
+            settled.fill(Settled::Retry);
+            return BatchReport::default();
+        }
+        report
     }
 
     fn count(&self, fan_out: &FanOut, report: &mut BatchReport) {
@@ -256,13 +319,4 @@ fn ingest_span(message: &Message) -> Span {
     );
     propagation::set_parent(&span, message.headers.as_ref());
     span
-}
-
-async fn ack_all(messages: &[Message], kind: AckKind) {
-    for message in messages {
-        if let Err(error) = message.ack_with(kind).await {
-            // The message will simply come back after AckWait; everything downstream is idempotent.
-            tracing::warn!(%error, "Ack failed; the message will be redelivered.");
-        }
-    }
 }

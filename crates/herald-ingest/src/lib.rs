@@ -4,12 +4,13 @@
 
 mod batch;
 mod metrics;
+mod store;
 
 use std::time::Duration;
 
 use herald_bus::{BatchSource, Bus, BusError, ConsumerSettings};
 use herald_domain::EventLimits;
-use herald_store::{Store, StoreError, SubscriptionCache};
+use herald_store::{PoisonPolicy, Store, StoreError, StoreHealth, SubscriptionCache};
 use prometheus_client::registry::Registry;
 use tokio_util::sync::CancellationToken;
 
@@ -30,6 +31,8 @@ pub struct IngestConfig {
     /// waits on NATS. Events of one tenant may therefore be stored out of publish order.
     pub workers: usize,
     pub limits: EventLimits,
+    /// When an event that keeps failing is rejected rather than tried again.
+    pub poison: PoisonPolicy,
 }
 
 impl Default for IngestConfig {
@@ -40,6 +43,7 @@ impl Default for IngestConfig {
             max_ack_pending: 20_000,
             workers: 4,
             limits: EventLimits::default(),
+            poison: PoisonPolicy::default(),
         }
     }
 }
@@ -58,6 +62,8 @@ pub struct Ingest {
     config: IngestConfig,
     cache: SubscriptionCache,
     metrics: IngestMetrics,
+    /// Shared by the workers: whether the database lately stored anything for anyone.
+    health: StoreHealth,
 }
 
 impl Ingest {
@@ -68,6 +74,7 @@ impl Ingest {
             config,
             cache: SubscriptionCache::default(),
             metrics: IngestMetrics::register(registry),
+            health: StoreHealth::default(),
         }
     }
 
@@ -83,6 +90,7 @@ impl Ingest {
                 config: self.config.clone(),
                 cache: SubscriptionCache::default(),
                 metrics: self.metrics.clone(),
+                health: self.health.clone(),
             };
             workers.spawn(worker.consume(shutdown.clone()));
         }

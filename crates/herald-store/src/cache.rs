@@ -16,6 +16,8 @@ use crate::{Store, StoreError, Subscription};
 pub struct SubscriptionCache {
     version: Option<i64>,
     by_tenant: HashMap<Tenant, Vec<Arc<Subscription>>>,
+    /// Enabled subscriptions that could not be opened, with the reason.
+    unreadable: HashMap<SubscriptionId, String>,
 }
 
 impl SubscriptionCache {
@@ -33,10 +35,11 @@ impl SubscriptionCache {
         };
         for &tenant in tenants {
             if !self.by_tenant.contains_key(tenant) {
-                let subscriptions = store.enabled_subscriptions(tenant).await?;
+                let enabled = store.enabled_subscriptions(tenant).await?;
+                self.unreadable.extend(enabled.unreadable);
                 self.by_tenant.insert(
                     tenant.clone(),
-                    subscriptions.into_iter().map(Arc::new).collect(),
+                    enabled.readable.into_iter().map(Arc::new).collect(),
                 );
             }
         }
@@ -47,6 +50,7 @@ impl SubscriptionCache {
     pub fn observe(&mut self, version: i64) {
         if self.version != Some(version) {
             self.by_tenant.clear();
+            self.unreadable.clear();
             self.version = Some(version);
         }
     }
@@ -64,6 +68,11 @@ impl SubscriptionCache {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Why an enabled subscription could not be opened, if that is why `enabled` has none.
+    pub fn unreadable(&self, id: SubscriptionId) -> Option<&str> {
+        self.unreadable.get(&id).map(String::as_str)
     }
 
     /// An enabled subscription of `tenant`; `None` when it was deleted or disabled.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::events::{JobRow, job_row};
 use crate::lookup::DeliveryRecord;
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, storable};
 
 /// What the dispatcher needs to attempt one delivery.
 #[derive(Debug, Clone)]
@@ -85,7 +85,7 @@ fn ids_from(since: DateTime<Utc>) -> Uuid {
     Uuid::from_u128((millis & 0xFFFF_FFFF_FFFF) << 80)
 }
 
-const DELIVERY_COLUMNS: &str = "id, event_id, event_type, subscription_id, channel, status, attempt_count, created_at, updated_at";
+const DELIVERY_COLUMNS: &str = "id, event_id, event_type, subscription_id, channel, status, attempt_count, failure_reason, created_at, updated_at";
 
 impl Store {
     /// The current state of each job's delivery and its event, in one statement: each event is
@@ -97,6 +97,7 @@ impl Store {
                     d.attempts_base,
                     CASE WHEN row_number() OVER (PARTITION BY d.event_id) = 1
                          THEN e.cloudevent END AS cloudevent,
+                    e.cloudevent_exact,
                     (SELECT version FROM subscriptions_version) AS version
              FROM deliveries d JOIN events e ON e.id = d.event_id
              WHERE d.id = ANY($1)",
@@ -106,7 +107,8 @@ impl Store {
         .await?;
         let mut events: HashMap<Uuid, Arc<EventDocument>> = HashMap::new();
         for row in &rows {
-            if let Some(event) = row.try_get::<Option<serde_json::Value>, _>("cloudevent")? {
+            let exact = row.try_get::<Option<serde_json::Value>, _>("cloudevent_exact")?;
+            if let Some(event) = exact.or(row.try_get("cloudevent")?) {
                 events.insert(
                     row.try_get("event_id")?,
                     Arc::new(EventDocument::new(event)),
@@ -183,7 +185,7 @@ impl Store {
         .bind(
             attempts
                 .iter()
-                .map(|a| a.response_body.as_deref())
+                .map(|a| a.response_body.as_deref().map(storable::text))
                 .collect::<Vec<_>>(),
         )
         .bind(
@@ -195,7 +197,7 @@ impl Store {
         .bind(
             attempts
                 .iter()
-                .map(|a| a.error.as_deref())
+                .map(|a| a.error.as_deref().map(storable::text))
                 .collect::<Vec<_>>(),
         )
         .bind(
@@ -216,16 +218,33 @@ impl Store {
         Ok(())
     }
 
-    /// Marks deliveries failed without an attempt (their subscription is gone or disabled).
-    pub async fn fail_deliveries(&self, ids: &[DeliveryId]) -> Result<(), StoreError> {
-        if ids.is_empty() {
+    /// Marks deliveries failed without an attempt, each with the reason no attempt was made
+    /// (its subscription is gone or disabled, or it could not be loaded).
+    pub async fn fail_deliveries(
+        &self,
+        failures: &[(DeliveryId, String)],
+    ) -> Result<(), StoreError> {
+        if failures.is_empty() {
             return Ok(());
         }
         sqlx::query(
-            "UPDATE deliveries SET status = 'failed', troubled = true, updated_at = now()
-             WHERE id = ANY($1) AND status <> 'delivered'",
+            "UPDATE deliveries d
+             SET status = 'failed', troubled = true, failure_reason = f.reason, updated_at = now()
+             FROM UNNEST($1::uuid[], $2::text[]) AS f(id, reason)
+             WHERE d.id = f.id AND d.status <> 'delivered'",
         )
-        .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
+        .bind(
+            failures
+                .iter()
+                .map(|(id, _)| id.as_uuid())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            failures
+                .iter()
+                .map(|(_, reason)| storable::text(reason))
+                .collect::<Vec<_>>(),
+        )
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -305,7 +324,9 @@ impl Store {
     /// `None` when it does not exist or is not failed.
     pub async fn retry_delivery(&self, id: DeliveryId) -> Result<Option<JobRow>, StoreError> {
         let row = sqlx::query(
-            "UPDATE deliveries SET status = 'pending', attempts_base = attempt_count, updated_at = now()
+            "UPDATE deliveries
+             SET status = 'pending', attempts_base = attempt_count, failure_reason = NULL,
+                 updated_at = now()
              WHERE id = $1 AND status = 'failed'
              RETURNING id, event_id, subscription_id, tenant, channel, event_type",
         )
@@ -340,6 +361,7 @@ pub(crate) fn delivery_record(row: &sqlx::postgres::PgRow) -> Result<DeliveryRec
         channel: row.try_get("channel")?,
         status: row.try_get("status")?,
         attempt_count: row.try_get("attempt_count")?,
+        failure_reason: row.try_get("failure_reason")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

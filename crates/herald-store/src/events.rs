@@ -7,11 +7,12 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use herald_domain::{DeliveryId, Event, EventId, SubscriptionId, Tenant};
+use herald_domain::{
+    DeliveryId, Event, EventId, SubscriptionId, Tenant, contains_nul, replace_nul,
+};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use crate::rejections::{NewRejection, insert_rejections};
 use crate::{Store, StoreError, SubscriptionCache};
 
 pub struct NewEvent<'a> {
@@ -58,22 +59,27 @@ const STALE_ROUTING_TRIES: usize = 5;
 /// One statement, so one round trip and one commit per batch: it stores the events new to the
 /// database and the deliveries of exactly those, but only if the subscriptions the batch was
 /// routed with are still current (otherwise it writes nothing and the batch is routed again).
+/// Each UNNEST names its columns next to the binds they come from (see `insert_batch`).
 const RECORD_BATCH: &str = "
 WITH current AS (SELECT version FROM subscriptions_version),
 inserted AS (
     INSERT INTO events (id, tenant, ce_id, type, source, subject, outcome, time, received_at,
-                        trace_id, cloudevent)
-    SELECT u.* FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
-                           $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[],
-                           $10::text[], $11::jsonb[]) AS u
-    WHERE (SELECT version FROM current) = $12
+                        trace_id, cloudevent, cloudevent_exact)
+    SELECT u.id, u.tenant, u.ce_id, u.type, u.source, u.subject, u.outcome, u.time,
+           u.received_at, u.trace_id, u.cloudevent, u.exact::json
+    FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                $7::text[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::jsonb[],
+                $12::text[])
+         AS u(id, tenant, ce_id, type, source, subject, outcome, time, received_at, trace_id,
+              cloudevent, exact)
+    WHERE (SELECT version FROM current) = $13
     ON CONFLICT (tenant, ce_id) DO NOTHING
     RETURNING id
 ),
 fanned AS (
     INSERT INTO deliveries (id, event_id, subscription_id, tenant, channel, event_type)
-    SELECT j.* FROM UNNEST($13::uuid[], $14::uuid[], $15::uuid[], $16::text[], $17::text[],
-                           $18::text[]) AS j(id, event_id, subscription_id, tenant, channel,
+    SELECT j.* FROM UNNEST($14::uuid[], $15::uuid[], $16::uuid[], $17::text[], $18::text[],
+                           $19::text[]) AS j(id, event_id, subscription_id, tenant, channel,
                                              event_type)
     WHERE j.event_id IN (SELECT id FROM inserted)
     ON CONFLICT (event_id, subscription_id) DO NOTHING
@@ -81,23 +87,22 @@ fanned AS (
 SELECT (SELECT version FROM current) AS version, ARRAY(SELECT id FROM inserted) AS inserted";
 
 impl Store {
-    /// Stores the batch's events and rejections and fans new events out to the subscriptions
-    /// `cache` routes them to. Returns one `FanOut` per input event, in order.
-    pub async fn record_batch(
+    /// Stores the events and fans the new ones out to the subscriptions `cache` routes them
+    /// to. Returns one `FanOut` per input event, in order. All or nothing: when it fails,
+    /// nothing of the batch was written.
+    pub async fn record_events(
         &self,
         events: &[NewEvent<'_>],
-        rejections: &[NewRejection],
         cache: &mut SubscriptionCache,
     ) -> Result<Vec<FanOut>, StoreError> {
-        if !rejections.is_empty() {
-            // Kept apart from the events: a redelivered batch records them again as no-ops.
-            let mut conn = self.pool.acquire().await?;
-            insert_rejections(&mut conn, rejections).await?;
-        }
         if events.is_empty() {
             return Ok(Vec::new());
         }
         let tenants: Vec<&Tenant> = events.iter().map(|e| &e.event.tenant).collect();
+        let documents: Vec<StoredDocument> = events
+            .iter()
+            .map(|e| StoredDocument::new(e.event.to_cloudevent()))
+            .collect();
         for _ in 0..STALE_ROUTING_TRIES {
             let version = cache.load(self, &tenants).await?;
             let ids: Vec<EventId> = events.iter().map(|_| EventId::new()).collect();
@@ -110,7 +115,9 @@ impl Store {
                     jobs: routed_jobs(cache, new.event, *id),
                 })
                 .collect();
-            let row = self.insert_batch(events, &ids, &fan_outs, version).await?;
+            let row = self
+                .insert_batch(events, &documents, &ids, &fan_outs, version)
+                .await?;
             let current: i64 = row.try_get("version")?;
             if current != version {
                 cache.observe(current);
@@ -141,50 +148,25 @@ impl Store {
     async fn insert_batch(
         &self,
         events: &[NewEvent<'_>],
+        documents: &[StoredDocument],
         ids: &[EventId],
         fan_outs: &[FanOut],
         version: i64,
     ) -> Result<sqlx::postgres::PgRow, StoreError> {
         let jobs: Vec<&JobRow> = fan_outs.iter().flat_map(|f| &f.jobs).collect();
         let now = Utc::now();
+        let column =
+            |f: fn(&Event) -> Option<&str>| events.iter().map(|e| f(e.event)).collect::<Vec<_>>();
         let row = sqlx::query(RECORD_BATCH)
+            // u.id, u.tenant, u.ce_id, u.type, u.source, u.subject, u.outcome
             .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
-            .bind(
-                events
-                    .iter()
-                    .map(|e| e.event.tenant.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                events
-                    .iter()
-                    .map(|e| e.event.id.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                events
-                    .iter()
-                    .map(|e| e.event.event_type.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                events
-                    .iter()
-                    .map(|e| e.event.source.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                events
-                    .iter()
-                    .map(|e| e.event.subject.as_deref())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                events
-                    .iter()
-                    .map(|e| e.event.outcome().as_str())
-                    .collect::<Vec<_>>(),
-            )
+            .bind(column(|e| Some(e.tenant.as_str())))
+            .bind(column(|e| Some(e.id.as_str())))
+            .bind(column(|e| Some(e.event_type.as_str())))
+            .bind(column(|e| Some(e.source.as_str())))
+            .bind(column(|e| e.subject.as_deref()))
+            .bind(column(|e| Some(e.outcome().as_str())))
+            // u.time, u.received_at, u.trace_id
             .bind(events.iter().map(|e| e.event.time).collect::<Vec<_>>())
             .bind(events.iter().map(|_| now).collect::<Vec<_>>())
             .bind(
@@ -193,13 +175,16 @@ impl Store {
                     .map(|e| e.trace_id.as_deref())
                     .collect::<Vec<_>>(),
             )
+            // u.cloudevent, u.exact
+            .bind(documents.iter().map(|d| &d.storable).collect::<Vec<_>>())
             .bind(
-                events
+                documents
                     .iter()
-                    .map(|e| e.event.to_cloudevent())
+                    .map(|d| d.exact.as_deref())
                     .collect::<Vec<_>>(),
             )
             .bind(version)
+            // j.id, j.event_id, j.subscription_id, j.tenant, j.channel, j.event_type
             .bind(
                 jobs.iter()
                     .map(|j| j.delivery_id.as_uuid())
@@ -225,6 +210,29 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(row)
+    }
+}
+
+/// An event's CloudEvents JSON as Postgres can hold it: `storable` for the jsonb column, and,
+/// only when the two differ (U+0000 in the text), the exact JSON text.
+struct StoredDocument {
+    storable: serde_json::Value,
+    exact: Option<String>,
+}
+
+impl StoredDocument {
+    fn new(document: serde_json::Value) -> Self {
+        if contains_nul(&document) {
+            Self {
+                storable: replace_nul(&document),
+                exact: Some(document.to_string()),
+            }
+        } else {
+            Self {
+                storable: document,
+                exact: None,
+            }
+        }
     }
 }
 

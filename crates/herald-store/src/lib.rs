@@ -5,9 +5,12 @@
 mod cache;
 mod crypto;
 mod deliveries;
+mod error;
 mod events;
 mod lookup;
+mod poison;
 mod rejections;
+mod storable;
 mod subscriptions;
 
 use std::time::Duration;
@@ -18,36 +21,14 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 pub use cache::SubscriptionCache;
 pub use crypto::{EncryptionKey, KeyError, SealError, SecretCipher};
 pub use deliveries::{AttemptRecord, AttemptView, DeliveryListFilter, JobState, LoadedJobs};
+pub use error::{FailureKind, StoreError};
 pub use events::{FanOut, JobRow, NewEvent};
 pub use lookup::{DeliveryRecord, EventLookup, EventRecord};
+pub use poison::{Failure, PoisonPolicy, REPEATS, StoreHealth};
 pub use rejections::{NewRejection, RejectionRecord};
-pub use subscriptions::{Subscription, SubscriptionListFilter, SubscriptionView};
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database error")]
-    Database(#[from] sqlx::Error),
-    #[error("migration failed")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error(transparent)]
-    Seal(#[from] SealError),
-    #[error("stored row is unreadable: {0}")]
-    Corrupt(String),
-    #[error("subscriptions kept changing while a batch was routed")]
-    SubscriptionsChanging,
-}
-
-impl StoreError {
-    /// True when the database could not be reached or the connection broke: worth retrying.
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Database(
-                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
-            )
-        )
-    }
-}
+pub use subscriptions::{
+    EnabledSubscriptions, Subscription, SubscriptionListFilter, SubscriptionView,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

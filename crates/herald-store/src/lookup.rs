@@ -30,6 +30,8 @@ pub struct DeliveryRecord {
     pub channel: String,
     pub status: String,
     pub attempt_count: i32,
+    /// Why it failed without an attempt saying so; `None` otherwise.
+    pub failure_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -51,7 +53,7 @@ impl Store {
         };
         let row = sqlx::query(
             "SELECT id, tenant, ce_id, type, source, subject, outcome, time, received_at, trace_id,
-                    cloudevent
+                    cloudevent, cloudevent_exact
              FROM events
              WHERE ($1::uuid IS NULL OR id = $1)
                AND ($2::text IS NULL OR ce_id = $2)
@@ -75,7 +77,7 @@ impl Store {
                 time: row.try_get("time")?,
                 received_at: row.try_get("received_at")?,
                 trace_id: row.try_get("trace_id")?,
-                cloudevent: row.try_get("cloudevent")?,
+                cloudevent: exact_or_stored(&row)?,
             })
         })
         .transpose()
@@ -87,7 +89,7 @@ impl Store {
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, event_id, event_type, subscription_id, channel, status, attempt_count,
-                    created_at, updated_at
+                    failure_reason, created_at, updated_at
              FROM deliveries WHERE event_id = $1 ORDER BY id",
         )
         .bind(event_id.as_uuid())
@@ -96,5 +98,17 @@ impl Store {
         rows.iter()
             .map(crate::deliveries::delivery_record)
             .collect()
+    }
+}
+
+/// The event's CloudEvents JSON as the publisher sent it: the exact copy when Postgres could
+/// not hold it as jsonb (U+0000), else the jsonb column. Reads columns `cloudevent` and
+/// `cloudevent_exact`.
+pub(crate) fn exact_or_stored(
+    row: &sqlx::postgres::PgRow,
+) -> Result<serde_json::Value, StoreError> {
+    match row.try_get::<Option<serde_json::Value>, _>("cloudevent_exact")? {
+        Some(exact) => Ok(exact),
+        None => Ok(row.try_get("cloudevent")?),
     }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use herald_domain::RejectionId;
 use sqlx::Row as _;
 
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, storable};
 
 #[derive(Debug, Clone)]
 pub struct NewRejection {
@@ -31,13 +31,20 @@ pub struct RejectionRecord {
     pub received_at: DateTime<Utc>,
 }
 
-pub(crate) async fn insert_rejections(
-    tx: &mut sqlx::PgConnection,
+impl Store {
+    /// Stores rejected events with their reasons; a redelivered one is recorded once.
+    pub async fn record_rejections(&self, rejections: &[NewRejection]) -> Result<(), StoreError> {
+        if rejections.is_empty() {
+            return Ok(());
+        }
+        insert_rejections(&self.pool, rejections).await
+    }
+}
+
+async fn insert_rejections(
+    pool: &sqlx::PgPool,
     rejections: &[NewRejection],
 ) -> Result<(), StoreError> {
-    if rejections.is_empty() {
-        return Ok(());
-    }
     let seqs = rejections
         .iter()
         .map(|r| i64::try_from(r.stream_seq))
@@ -60,13 +67,13 @@ pub(crate) async fn insert_rejections(
     .bind(
         rejections
             .iter()
-            .map(|r| r.tenant.as_str())
+            .map(|r| storable::text(&r.tenant))
             .collect::<Vec<_>>(),
     )
     .bind(
         rejections
             .iter()
-            .map(|r| r.subject.as_str())
+            .map(|r| storable::text(&r.subject))
             .collect::<Vec<_>>(),
     )
     .bind(
@@ -78,13 +85,13 @@ pub(crate) async fn insert_rejections(
     .bind(
         rejections
             .iter()
-            .map(|r| r.reason.as_str())
+            .map(|r| storable::text(&r.reason))
             .collect::<Vec<_>>(),
     )
     .bind(
         rejections
             .iter()
-            .map(|r| r.event_id.as_deref())
+            .map(|r| r.event_id.as_deref().map(storable::text))
             .collect::<Vec<_>>(),
     )
     .bind(
@@ -107,7 +114,7 @@ pub(crate) async fn insert_rejections(
             .map(|r| r.body.as_slice())
             .collect::<Vec<_>>(),
     )
-    .execute(&mut *tx)
+    .execute(pool)
     .await?;
     Ok(())
 }

@@ -25,6 +25,13 @@ pub struct SubscriptionView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A tenant's enabled subscriptions: those that could be opened, and why the others could not.
+#[derive(Debug, Default)]
+pub struct EnabledSubscriptions {
+    pub readable: Vec<Subscription>,
+    pub unreadable: Vec<(SubscriptionId, String)>,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct SubscriptionListFilter {
     pub tenant: Option<Tenant>,
@@ -116,11 +123,13 @@ impl Store {
         row.map(|row| self.open_subscription(&row)).transpose()
     }
 
-    /// Enabled subscriptions of one tenant, secrets opened: what routing needs.
+    /// Enabled subscriptions of one tenant, secrets opened: what routing needs. One that
+    /// cannot be opened (a changed encryption key, a damaged row) is listed apart with the
+    /// reason, so it costs its own deliveries, not every event of the tenant.
     pub async fn enabled_subscriptions(
         &self,
         tenant: &Tenant,
-    ) -> Result<Vec<Subscription>, StoreError> {
+    ) -> Result<EnabledSubscriptions, StoreError> {
         let rows = sqlx::query(
             "SELECT id, spec_sealed, created_at, updated_at FROM subscriptions
              WHERE tenant = $1 AND enabled ORDER BY id",
@@ -128,7 +137,18 @@ impl Store {
         .bind(tenant.as_str())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|row| self.open_subscription(row)).collect()
+        let mut enabled = EnabledSubscriptions::default();
+        for row in &rows {
+            match self.open_subscription(row) {
+                Ok(subscription) => enabled.readable.push(subscription),
+                Err(error) => {
+                    let id = SubscriptionId::from_uuid(row.try_get::<Uuid, _>("id")?);
+                    tracing::error!(subscription_id = %id, %error, "Subscription cannot be read; it gets no deliveries until it is fixed or replaced.");
+                    enabled.unreadable.push((id, error.to_string()));
+                }
+            }
+        }
+        Ok(enabled)
     }
 
     /// Changes with every insert, update or delete of any subscription.
@@ -187,7 +207,7 @@ impl Store {
         let plain = self.cipher.open(&sealed)?;
         let json: serde_json::Value = serde_json::from_slice(&plain)
             .map_err(|e| StoreError::Corrupt(format!("subscription {id}: {e}")))?;
-        let spec = SubscriptionSpec::from_json(&json)
+        let spec = SubscriptionSpec::from_stored_json(&json)
             .map_err(|e| StoreError::Corrupt(format!("subscription {id}: {e}")))?;
         Ok(Subscription {
             id,

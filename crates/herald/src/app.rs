@@ -9,7 +9,7 @@ use herald_bus::{Bus, StreamSettings};
 use herald_channels::{Channels, HttpClient, HttpOptions};
 use herald_dispatcher::{Dispatcher, DispatcherConfig};
 use herald_ingest::{Ingest, IngestConfig};
-use herald_store::Store;
+use herald_store::{PoisonPolicy, Store};
 use prometheus_client::registry::Registry;
 use secrecy::ExposeSecret as _;
 use tokio::task::JoinSet;
@@ -64,6 +64,9 @@ impl App {
                 ack_wait: config.ingest_ack_wait,
                 workers: config.ingest_workers,
                 limits: config.event_limits,
+                poison: PoisonPolicy {
+                    max_deliveries: config.max_deliveries,
+                },
                 ..IngestConfig::default()
             };
             Ingest::new(store.clone(), bus.clone(), ingest_config, &mut registry)
@@ -78,6 +81,9 @@ impl App {
                 concurrency: config.dispatcher_concurrency,
                 per_target: config.dispatcher_per_target_concurrency,
                 ack_wait: config.dispatcher_ack_wait,
+                poison: PoisonPolicy {
+                    max_deliveries: config.max_deliveries,
+                },
                 ..DispatcherConfig::default()
             };
             Dispatcher::new(

@@ -62,6 +62,7 @@ pub struct RawConfig {
     pub dispatcher_concurrency: usize,
     pub dispatcher_per_target_concurrency: usize,
     pub dispatcher_ack_wait_secs: u64,
+    pub max_deliveries: u64,
 }
 
 impl Default for RawConfig {
@@ -90,6 +91,7 @@ impl Default for RawConfig {
             dispatcher_concurrency: 256,
             dispatcher_per_target_concurrency: 32,
             dispatcher_ack_wait_secs: 30,
+            max_deliveries: 20,
         }
     }
 }
@@ -126,6 +128,9 @@ pub struct Config {
     pub dispatcher_concurrency: usize,
     pub dispatcher_per_target_concurrency: usize,
     pub dispatcher_ack_wait: Duration,
+    /// After this many deliveries, an event or job that still fails alone (while the database
+    /// works for others) is ended: rejected, or failed, with its last error.
+    pub max_deliveries: u64,
 }
 
 impl Config {
@@ -266,6 +271,12 @@ impl RawConfig {
                 "must be from 3 to 3600 seconds",
             ));
         }
+        if !(2..=10_000).contains(&self.max_deliveries) {
+            return Err(ConfigError::new(
+                "max_deliveries",
+                "must be from 2 to 10000",
+            ));
+        }
         Ok(Config {
             nats_url: self.nats_url,
             database_url: SecretString::from(self.database_url),
@@ -292,6 +303,7 @@ impl RawConfig {
             dispatcher_concurrency: self.dispatcher_concurrency,
             dispatcher_per_target_concurrency: self.dispatcher_per_target_concurrency,
             dispatcher_ack_wait: Duration::from_secs(self.dispatcher_ack_wait_secs),
+            max_deliveries: self.max_deliveries,
         })
     }
 }

@@ -4,9 +4,10 @@
 mod app;
 pub mod config;
 pub mod publish;
-pub mod samples;
 pub mod targets;
 
 pub use app::App;
 pub use config::{Config, ConfigError};
+/// The sample events of `herald publish --sample`, shared with validation in herald-domain.
+pub use herald_domain::samples;
 pub use targets::{Target, Targets};

@@ -12,6 +12,7 @@ fn event(data: Value) -> Event {
         time: Utc.with_ymd_and_hms(2026, 11, 22, 2, 30, 0).unwrap(),
         subject: Some("transfers/1".into()),
         data,
+        extensions: Map::new(),
     }
 }
 

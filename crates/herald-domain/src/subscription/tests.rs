@@ -25,6 +25,7 @@ fn event(tenant: &str, ty: &str, data: Value) -> Event {
         time: Utc::now(),
         subject: None,
         data,
+        extensions: Default::default(),
     }
 }
 
@@ -114,4 +115,25 @@ fn source_and_destination_prefixes() {
     assert!(!spec(json!({"filter": {"destination_prefix": "s3:"}})).matches(&e));
     let no_source = event("acme", "deploy.finished", json!({"other": 1}));
     assert!(!spec(json!({"filter": {"source_prefix": "aws-s3:"}})).matches(&no_source));
+}
+
+#[test]
+fn a_list_of_outcomes_matches_exactly_those() {
+    let failures_and_warnings = spec(json!({"condition": ["failure", "warning"]}));
+    for (ty, matches) in [
+        ("transfer.failed", true),
+        ("backup.warning", true),
+        ("transfer.completed", false),
+        ("transfer.started", false),
+        ("deploy.rolled_back", false),
+    ] {
+        assert_eq!(
+            failures_and_warnings.matches(&transfer(ty)),
+            matches,
+            "{ty}"
+        );
+    }
+    let info = spec(json!({"condition": ["info"]}));
+    assert!(info.matches(&transfer("deploy.rolled_back")));
+    assert!(!info.matches(&transfer("transfer.failed")));
 }

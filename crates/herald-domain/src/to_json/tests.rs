@@ -125,3 +125,15 @@ fn masked_json_shows_what_is_safe_to_show() {
         "https://cdn.example.com/a.png"
     );
 }
+
+#[test]
+fn a_condition_reads_back_as_it_was_written() {
+    let mut doc = webhook_doc();
+    doc["condition"] = json!(["warning", "failure"]);
+    let spec = SubscriptionSpec::from_json(&doc).unwrap();
+    assert_eq!(spec.to_json()["condition"], json!(["warning", "failure"]));
+    assert_eq!(SubscriptionSpec::from_json(&spec.to_json()).unwrap(), spec);
+    doc["condition"] = json!("on_success");
+    let spec = SubscriptionSpec::from_json(&doc).unwrap();
+    assert_eq!(spec.to_masked_json()["condition"], "on_success");
+}

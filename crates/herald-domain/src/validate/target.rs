@@ -6,6 +6,7 @@ use super::read::{
     Object, field, join, opt_array, opt_int, opt_object, opt_str, parsed, reject_unknown, req_str,
     string_map,
 };
+use super::templates;
 use crate::template::check_template;
 use crate::{
     Channel, DiscordTarget, EmailAddress, EmailTarget, FieldErrors, HttpMethod, SlackTarget,
@@ -33,14 +34,16 @@ fn url(target: &Object, key: &str, required: bool, errors: &mut FieldErrors) -> 
     parsed(text, join(P, key), WebhookUrl::parse, errors)
 }
 
+/// Compiled only: whether it renders depends on the event types, checked once all is parsed.
 fn template(target: &Object, key: &str, errors: &mut FieldErrors) -> Option<String> {
     let source = opt_str(target, key, P, errors)?;
-    parsed(
-        Some(source),
-        join(P, key),
-        |s| check_template(s).map(|()| s.to_owned()),
-        errors,
-    )
+    match check_template(source) {
+        Ok(()) => Some(source.to_owned()),
+        Err(error) => {
+            errors.add(join(P, key), templates::problem("does not compile", &error));
+            None
+        }
+    }
 }
 
 fn text(target: &Object, key: &str, errors: &mut FieldErrors) -> Option<String> {

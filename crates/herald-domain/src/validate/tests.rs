@@ -2,7 +2,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::{Channel, HttpMethod, SubscriptionSpec, Target, TeamsFormat, WebhookTarget};
+use crate::{
+    Channel, Condition, HttpMethod, Outcome, SubscriptionSpec, Target, TeamsFormat, WebhookTarget,
+};
 
 fn webhook_doc() -> Value {
     json!({
@@ -135,7 +137,12 @@ fn template_that_does_not_compile_names_its_line() {
     doc["target"]["template"] = json!("Event {{ event.type }}\n{% for x in %}");
     let errors = errors_of(&doc);
     let message = &errors["target.template"];
-    assert!(message.contains("line 2"), "{message}");
+    assert!(
+        message.starts_with("does not compile (line 2): "),
+        "{message}"
+    );
+    // Stored subscriptions are compiled too: a syntax error is corruption, not an old save.
+    assert!(SubscriptionSpec::from_stored_json(&doc).is_err());
 
     doc["target"].as_object_mut().unwrap().remove("template");
     assert!(errors_of(&doc)["target.template"].contains("text/plain"));
@@ -217,4 +224,138 @@ fn fractional_retry_delays_are_allowed() {
     assert!(errors_of(&doc).contains_key("retry.delays_seconds[0]"));
     doc["retry"] = json!({"delays_seconds": []});
     assert!(errors_of(&doc).contains_key("retry.delays_seconds"));
+}
+
+fn templated(event_types: Value, condition: &str, template: &str) -> Value {
+    let mut doc = webhook_doc();
+    doc["event_types"] = event_types;
+    doc["condition"] = json!(condition);
+    doc["target"]["content_type"] = json!("text/plain");
+    doc["target"]["template"] = json!(template);
+    doc
+}
+
+#[test]
+fn a_template_must_render_for_every_sample_it_would_receive() {
+    let contract =
+        "{{ type }} {{ data.name }}{% if data.error %}: {{ data.error.message }}{% endif %}";
+    assert!(SubscriptionSpec::from_json(&templated(json!(["*"]), "always", contract)).is_ok());
+
+    let doc = templated(
+        json!(["transfer.*"]),
+        "always",
+        "ok\n{{ data.name | nosuchfilter }}",
+    );
+    let message = &errors_of(&doc)["target.template"];
+    assert!(
+        message.starts_with("does not render for transfer.started (line 2): unknown filter"),
+        "{message}"
+    );
+}
+
+#[test]
+fn only_the_types_the_subscription_receives_are_rendered() {
+    // job_name is text, so only a backup event makes this template fail.
+    let backup_only =
+        "{% if type == 'backup.failed' %}{{ data.job_name | filesizeformat }}{% endif %}";
+    let failures = templated(json!(["transfer.*", "backup.*"]), "on_failure", backup_only);
+    let message = &errors_of(&failures)["target.template"];
+    assert!(
+        message.starts_with("does not render for backup.failed (line 1): "),
+        "{message}"
+    );
+    assert!(message.contains("postgres-main"), "{message}");
+    let successes = templated(json!(["transfer.*", "backup.*"]), "on_success", backup_only);
+    assert!(SubscriptionSpec::from_json(&successes).is_ok());
+}
+
+#[test]
+fn a_custom_type_is_rendered_against_a_minimal_event_of_that_type() {
+    let doc = templated(
+        json!(["deploy.finished"]),
+        "always",
+        "{{ data.message | filesizeformat }}",
+    );
+    let message = &errors_of(&doc)["target.template"];
+    assert!(
+        message.starts_with("does not render for deploy.finished (line 1): "),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_runaway_template_is_refused() {
+    let doc = templated(
+        json!(["transfer.failed"]),
+        "always",
+        "{% for i in range(10000) %}{% for j in range(10000) %}.{% endfor %}{% endfor %}",
+    );
+    assert!(errors_of(&doc)["target.template"].contains("fuel"));
+}
+
+#[test]
+fn an_email_subject_is_rendered_too() {
+    let email = json!({"tenant": "acme", "name": "e", "channel": "email",
+        "event_types": ["backup.failed"],
+        "target": {"to": ["ops@example.com"], "subject_template": "[{{ tenant | nosuchfilter }}]"}});
+    let message = &errors_of(&email)["target.subject_template"];
+    assert!(
+        message.starts_with("does not render for backup.failed (line 1): "),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_stored_subscription_loads_without_rendering_samples() {
+    // Saved by a build that did not test-render: it must still load and deliver.
+    let doc = templated(
+        json!(["transfer.*"]),
+        "always",
+        "{{ data.name | nosuchfilter }}",
+    );
+    assert!(SubscriptionSpec::from_json(&doc).is_err());
+    let spec = SubscriptionSpec::from_stored_json(&doc).unwrap();
+    match spec.target {
+        Target::Webhook(w) => assert_eq!(
+            w.template.as_deref(),
+            Some("{{ data.name | nosuchfilter }}")
+        ),
+        other => panic!("not a webhook: {other:?}"),
+    }
+}
+
+#[test]
+fn conditions_take_a_keyword_or_a_list_of_outcomes() {
+    let mut doc = webhook_doc();
+    for word in ["always", "on_success", "on_failure"] {
+        doc["condition"] = json!(word);
+        let spec = SubscriptionSpec::from_json(&doc).unwrap();
+        assert_eq!(spec.condition.keyword(), Some(word));
+    }
+    doc["condition"] = json!(["failure", "warning"]);
+    assert_eq!(
+        SubscriptionSpec::from_json(&doc).unwrap().condition,
+        Condition::Outcomes(vec![Outcome::Failure, Outcome::Warning])
+    );
+}
+
+#[test]
+fn a_bad_condition_is_named() {
+    let mut doc = webhook_doc();
+    doc["condition"] = json!(["failure", "sometimes"]);
+    let errors = errors_of(&doc);
+    assert_eq!(
+        errors["condition[1]"],
+        "\"sometimes\" is not an outcome: expected one of success, failure, warning, started, info"
+    );
+    assert!(!errors.contains_key("condition[0]"));
+    doc["condition"] = json!([]);
+    assert_eq!(
+        errors_of(&doc)["condition"],
+        "must list at least one outcome"
+    );
+    doc["condition"] = json!("on_warning");
+    assert!(errors_of(&doc)["condition"].contains("on_warning"));
+    doc["condition"] = json!(3);
+    assert!(errors_of(&doc).contains_key("condition"));
 }

@@ -57,12 +57,11 @@ async fn an_event_redelivered_after_it_was_stored_gets_no_second_fan_out() {
 
 async fn stored_without_ack(store: &Store, event: &herald_domain::Event) -> Vec<String> {
     let fan_outs = store
-        .record_batch(
+        .record_events(
             &[NewEvent {
                 event,
                 trace_id: None,
             }],
-            &[],
             &mut SubscriptionCache::default(),
         )
         .await

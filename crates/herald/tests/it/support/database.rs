@@ -15,7 +15,11 @@ fn admin_url() -> String {
 
 impl TestDatabase {
     pub async fn create() -> Self {
-        let admin_url = admin_url();
+        Self::create_on(admin_url()).await
+    }
+
+    /// A fresh database on the server that `admin_url` (any database of it) points at.
+    pub async fn create_on(admin_url: String) -> Self {
         let name = format!("herald_test_{}", uuid::Uuid::now_v7().simple());
         let mut admin = sqlx::PgConnection::connect(&admin_url)
             .await

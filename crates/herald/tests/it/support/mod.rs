@@ -4,6 +4,7 @@
 mod binary;
 mod database;
 mod nats;
+mod postgres;
 mod receiver;
 
 use std::future::Future;
@@ -22,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 pub use binary::{Herald, serve_binary};
 pub use database::TestDatabase;
 pub use nats::{TestNats, unique_prefix};
+pub use postgres::TestPostgres;
 pub use receiver::{Receiver, Reply};
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
@@ -62,7 +64,16 @@ pub async fn spawn_targets(
     change: impl FnOnce(&mut serde_json::Map<String, Value>),
 ) -> TestApp {
     install_crypto_and_tracing();
-    let database = TestDatabase::create().await;
+    spawn_targets_on(TestDatabase::create().await, targets, change).await
+}
+
+/// Like `spawn_targets`, on a database the test made (e.g. on a server of its own).
+pub async fn spawn_targets_on(
+    database: TestDatabase,
+    targets: &str,
+    change: impl FnOnce(&mut serde_json::Map<String, Value>),
+) -> TestApp {
+    install_crypto_and_tracing();
     let prefix = unique_prefix();
     let mut values = base_config(&database.url, &prefix);
     change(&mut values);
@@ -74,8 +85,18 @@ pub async fn spawn_replica(
     of: &TestApp,
     targets: &str,
 ) -> (CancellationToken, JoinHandle<anyhow::Result<()>>) {
+    spawn_replica_with(of, targets, |_| {}).await
+}
+
+/// Like `spawn_replica`, with configuration keys changed first.
+pub async fn spawn_replica_with(
+    of: &TestApp,
+    targets: &str,
+    change: impl FnOnce(&mut serde_json::Map<String, Value>),
+) -> (CancellationToken, JoinHandle<anyhow::Result<()>>) {
     let mut values = base_config(&of.database.url, of.nats.names.prefix());
     values.insert("api_addr".into(), json!("127.0.0.1:0"));
+    change(&mut values);
     let config = config_from(values);
     let app = App::build(&config, &Targets::parse(targets).expect("targets"))
         .await
@@ -100,6 +121,11 @@ pub fn base_config(database_url: &str, prefix: &str) -> serde_json::Map<String, 
 }
 
 pub fn config_from(values: serde_json::Map<String, Value>) -> Config {
+    // A misspelt key would otherwise be ignored, and the test would run on a default.
+    let known = serde_json::to_value(RawConfig::default()).expect("the defaults serialize");
+    for key in values.keys() {
+        assert!(known.get(key).is_some(), "{key} is not a configuration key");
+    }
     let figment = Figment::from(Serialized::defaults(RawConfig::default()))
         .merge(Serialized::defaults(Value::Object(values)));
     Config::from_figment(figment).expect("test config is valid")

@@ -1,4 +1,5 @@
-//! Realistic sample events for `herald publish --sample` and for the tests.
+//! Realistic sample events: `herald publish --sample` sends them, the tests use them, and a
+//! subscription's templates are test-rendered against them before it is saved.
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};

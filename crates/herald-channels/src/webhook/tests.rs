@@ -1,0 +1,127 @@
+use chrono::Utc;
+use herald_domain::{EventDocument, SubscriptionId, SubscriptionSpec};
+use serde_json::{Value, json};
+
+use super::*;
+use crate::HttpOptions;
+
+const CONTRACT_EXAMPLE: &str =
+    "{{ type }} {{ data.name }}{% if data.error %}: {{ data.error.message }}{% endif %}";
+
+/// Read as stored, so a template the API would refuse can still reach the channel.
+fn subscription(template: &str) -> SubscriptionSpec {
+    SubscriptionSpec::from_stored_json(&json!({
+        "tenant": "acme",
+        "name": "ops alerts",
+        "channel": "webhook",
+        "target": {
+            "url": "https://hooks.example.com/herald",
+            "content_type": "text/plain",
+            "template": template,
+        },
+    }))
+    .unwrap()
+}
+
+fn webhook(spec: &SubscriptionSpec) -> &WebhookTarget {
+    match &spec.target {
+        Target::Webhook(target) => target,
+        other => panic!("not a webhook: {other:?}"),
+    }
+}
+
+fn transfer(event_type: &str, data: Value) -> EventDocument {
+    EventDocument::new(json!({
+        "specversion": "1.0",
+        "id": "e-1",
+        "source": "cloudklone://prod",
+        "type": event_type,
+        "time": "2026-03-01T09:30:00Z",
+        "tenant": "acme",
+        "data": data,
+    }))
+}
+
+fn delivery<'a>(
+    spec: &'a SubscriptionSpec,
+    subscription_id: SubscriptionId,
+    event: &'a EventDocument,
+) -> Delivery<'a> {
+    Delivery {
+        delivery_id: "dlv_01JQ0000000000000000000000",
+        attempt: 2,
+        event,
+        subscription_id,
+        subscription: spec,
+        traceparent: None,
+        now: Utc::now(),
+    }
+}
+
+fn body_for(spec: &SubscriptionSpec, event: &EventDocument) -> OutgoingRequest {
+    render(webhook(spec), &delivery(spec, SubscriptionId::new(), event)).unwrap()
+}
+
+#[test]
+fn the_contract_template_renders_failures_and_successes() {
+    let spec = subscription(CONTRACT_EXAMPLE);
+    let failed = transfer(
+        "transfer.failed",
+        json!({"transfer_id": "t-1", "name": "sync-website",
+               "error": {"code": "TIMEOUT", "message": "Network timeout"}}),
+    );
+    let request = body_for(&spec, &failed);
+    assert_eq!(
+        request.body,
+        Bytes::from("transfer.failed sync-website: Network timeout")
+    );
+    assert_eq!(request.headers[CONTENT_TYPE], "text/plain");
+    let completed = transfer(
+        "transfer.completed",
+        json!({"transfer_id": "t-1", "name": "sync-website"}),
+    );
+    assert_eq!(
+        body_for(&spec, &completed).body,
+        Bytes::from("transfer.completed sync-website")
+    );
+}
+
+#[test]
+fn the_template_sees_its_delivery_and_subscription() {
+    let spec = subscription(
+        "{{ event.type }} {{ delivery_id }} #{{ attempt }} {{ subscription.id }} {{ subscription.name }}/{{ subscription.tenant }}",
+    );
+    let id = SubscriptionId::new();
+    let event = transfer("transfer.started", json!({"transfer_id": "t-1"}));
+    let request = render(webhook(&spec), &delivery(&spec, id, &event)).unwrap();
+    assert_eq!(
+        request.body,
+        Bytes::from(format!(
+            "transfer.started dlv_01JQ0000000000000000000000 #2 {id} ops alerts/acme"
+        ))
+    );
+}
+
+#[tokio::test]
+async fn a_template_that_fails_at_send_time_fails_the_delivery_at_once() {
+    let spec = subscription("ok\n{{ data.name | nosuchfilter }}");
+    let event = transfer(
+        "transfer.failed",
+        json!({"transfer_id": "t-1", "name": "n"}),
+    );
+    let channel = WebhookChannel::new(HttpClient::new(HttpOptions::default()).unwrap());
+    let report = channel
+        .deliver(&delivery(&spec, SubscriptionId::new(), &event))
+        .await;
+    assert_eq!(report.verdict, Verdict::Permanent { disable: false });
+    assert_eq!(report.outcome.status, None, "nothing was sent");
+    let error = report.outcome.error.unwrap();
+    assert_eq!(error.class, "template");
+    assert!(
+        error.message.starts_with("template failed: unknown filter")
+            && error.message.contains("nosuchfilter")
+            && error.message.ends_with("(line 2)"),
+        "{}",
+        error.message
+    );
+}

@@ -1,0 +1,36 @@
+use super::*;
+
+#[test]
+fn sqlstates_sort_into_what_a_caller_can_do() {
+    for code in [
+        "08006", "40001", "40P01", "53300", "57P01", "57014", "25006", "55P03",
+    ] {
+        assert_eq!(sqlstate_kind(code), FailureKind::Transient, "{code}");
+    }
+    for code in ["22P05", "22001", "23505", "23514", "54000", "P0001"] {
+        assert_eq!(sqlstate_kind(code), FailureKind::Data, "{code}");
+    }
+    for code in ["42P01", "42703", "XX000"] {
+        assert_eq!(sqlstate_kind(code), FailureKind::Unexplained, "{code}");
+    }
+}
+
+#[test]
+fn driver_errors_name_their_cause_without_the_url() {
+    let timed_out = StoreError::Database(sqlx::Error::PoolTimedOut);
+    assert!(timed_out.is_transient());
+    assert!(timed_out.to_string().contains("pool timeout"));
+    let io = StoreError::Database(sqlx::Error::Io(std::io::Error::new(
+        std::io::ErrorKind::ConnectionRefused,
+        "Connection refused",
+    )));
+    assert_eq!(io.kind(), FailureKind::Transient);
+    assert_eq!(
+        io.to_string(),
+        "cannot talk to Postgres: Connection refused"
+    );
+    let config = StoreError::Database(sqlx::Error::Configuration(
+        "postgres://user:hunter2@db/herald is bad".into(),
+    ));
+    assert!(!config.to_string().contains("hunter2"));
+}
