@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use herald_bus::{HeaderMap, Outgoing, publish_all};
-use herald_domain::{DeliveryId, SubscriptionId, Tenant};
+use herald_domain::{DeliveryId, DeliveryStatus, SubscriptionId, Tenant};
 use herald_proto::v1::DeliveryJob;
 use herald_store::DeliveryListFilter;
 use prost::Message as _;
@@ -19,8 +19,6 @@ use crate::events::delivery;
 use crate::json::PageRequest;
 use crate::{ApiError, AppState};
 
-const STATUSES: [&str; 4] = ["pending", "retrying", "delivered", "failed"];
-
 pub async fn list(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
@@ -28,8 +26,8 @@ pub async fn list(
     let mut errors = BTreeMap::new();
     let mut filter = DeliveryListFilter::default();
     if let Some(status) = params.get("status") {
-        if STATUSES.contains(&status.as_str()) {
-            filter.status = Some(status.clone());
+        if let Some(status) = DeliveryStatus::parse(status) {
+            filter.status = Some(status);
         } else {
             errors.insert(
                 "status".into(),
@@ -101,6 +99,8 @@ pub async fn get(
                 "number": a.number,
                 "started_at": a.started_at,
                 "duration_ms": a.duration_ms,
+                "destination": a.destination,
+                "method": a.method,
                 "status_code": a.status_code,
                 "response_body": a.response_body,
                 "error": a.error,

@@ -56,7 +56,7 @@ pub fn delivery(d: &DeliveryRecord) -> Value {
         "event_type": d.event_type,
         "subscription_id": d.subscription_id.to_string(),
         "channel": d.channel,
-        "status": d.status,
+        "status": d.status.as_str(),
         "attempt_count": d.attempt_count,
         "failure_reason": d.failure_reason,
         "created_at": d.created_at,

@@ -6,6 +6,7 @@ mod error;
 mod events;
 mod health;
 mod json;
+mod preview;
 mod subscriptions;
 mod test_send;
 
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(subscriptions::delete),
         )
         .route("/subscriptions/{id}/test", post(test_send::send))
+        .route("/subscriptions/{id}/preview", post(preview::preview))
         .route("/events/{id}", get(events::get))
         .route("/deliveries", get(deliveries::list))
         .route("/deliveries/{id}", get(deliveries::get))

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use herald_bus::{OpsEvent, publish_all};
 use herald_domain::{Channel, SubscriptionId, SubscriptionSpec, Target, Tenant};
 use herald_store::{Subscription, SubscriptionListFilter, SubscriptionView};
 use serde_json::{Value, json};
@@ -97,6 +98,21 @@ pub async fn patch(
         .await?
         .ok_or(ApiError::NotFound("subscription"))?;
     tracing::info!(subscription_id = %updated.id, "Subscription changed.");
+    if current.spec.enabled && !updated.spec.enabled {
+        let disabled = OpsEvent::subscription_disabled(
+            updated.spec.tenant.as_str(),
+            &updated.id.to_string(),
+            &updated.spec.name,
+            "disabled through the API",
+            &updated.updated_at.timestamp_micros().to_string(),
+        );
+        // The change is made; owners hearing of it is best effort.
+        if let Err(error) =
+            publish_all(&state.bus, vec![disabled.into_outgoing(state.bus.names())]).await
+        {
+            tracing::warn!(%error, subscription_id = %updated.id, "Cannot publish herald.subscription.disabled.");
+        }
+    }
     Ok(Json(shown(&updated)).into_response())
 }
 

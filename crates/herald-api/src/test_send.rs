@@ -21,15 +21,42 @@ pub async fn send(
         .await?
         .ok_or(ApiError::NotFound("subscription"))?;
     let spec = &subscription.spec;
-    let Some(channel) = state.channels.get(spec.channel()) else {
-        return Err(ApiError::Conflict(format!(
-            "the {} channel is not built yet",
-            spec.channel().as_str()
-        )));
-    };
     let now = chrono::Utc::now();
     let delivery_id = DeliveryId::new().to_string();
-    let event = EventDocument::new(json!({
+    let event = EventDocument::new(test_event(&delivery_id, id, spec, now));
+    let delivery = Delivery {
+        delivery_id: &delivery_id,
+        attempt: 1,
+        event: &event,
+        subscription_id: id,
+        subscription: spec,
+        traceparent: None,
+        now,
+    };
+    let report = state
+        .channels
+        .deliver(&delivery)
+        .await
+        .map_err(|not_built| ApiError::Conflict(not_built.to_string()))?;
+    Ok(Json(json!({
+        "delivered": report.verdict == Verdict::Delivered,
+        "destination": report.destination,
+        "status_code": report.status,
+        "response_body": report.response,
+        "duration_ms": report.duration.as_millis() as u64,
+        "error": report.error.as_ref().map(|e| e.message.clone()),
+    }))
+    .into_response())
+}
+
+/// The `herald.test` event a test message is made of.
+pub(crate) fn test_event(
+    delivery_id: &str,
+    id: SubscriptionId,
+    spec: &herald_domain::SubscriptionSpec,
+    now: chrono::DateTime<chrono::Utc>,
+) -> serde_json::Value {
+    json!({
         "specversion": "1.0",
         "id": format!("test-{delivery_id}"),
         "source": "herald://test",
@@ -42,24 +69,5 @@ pub async fn send(
             "subscription_id": id.to_string(),
             "subscription_name": spec.name,
         }
-    }));
-    let delivery = Delivery {
-        delivery_id: &delivery_id,
-        attempt: 1,
-        event: &event,
-        subscription_id: id,
-        subscription: spec,
-        traceparent: None,
-        now,
-    };
-    let report = channel.deliver(&delivery).await;
-    let outcome = &report.outcome;
-    Ok(Json(json!({
-        "delivered": report.verdict == Verdict::Delivered,
-        "status_code": outcome.status,
-        "response_body": outcome.body,
-        "duration_ms": outcome.duration.as_millis() as u64,
-        "error": outcome.error.as_ref().map(|e| e.message.clone()),
-    }))
-    .into_response())
+    })
 }

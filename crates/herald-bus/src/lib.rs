@@ -3,6 +3,7 @@
 
 mod batches;
 mod names;
+mod ops;
 mod publish;
 mod topology;
 
@@ -10,6 +11,7 @@ pub use async_nats::jetstream::{self, AckKind, Message};
 pub use async_nats::{HeaderMap, HeaderValue};
 pub use batches::BatchSource;
 pub use names::{EventSubject, Names, PrefixError, SubjectPrefix};
+pub use ops::OpsEvent;
 pub use publish::{Outgoing, publish_all};
 pub use topology::{ConsumerSettings, StreamSettings};
 

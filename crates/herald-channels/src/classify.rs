@@ -9,10 +9,12 @@ use crate::Verdict;
 pub fn classify_status(status: u16, retry_after: Option<Duration>) -> Verdict {
     match status {
         200..=299 => Verdict::Delivered,
-        410 => Verdict::Permanent { disable: true },
+        410 => Verdict::Permanent {
+            disable: Some("the receiver answered 410 Gone".into()),
+        },
         429 | 503 => Verdict::Retry { after: retry_after },
         300..=399 | 408 | 409 | 425 | 500..=599 => Verdict::Retry { after: None },
-        _ => Verdict::Permanent { disable: false },
+        _ => Verdict::Permanent { disable: None },
     }
 }
 
@@ -36,15 +38,17 @@ mod tests {
         assert_eq!(classify_status(503, wait), Verdict::Retry { after: wait });
         assert_eq!(
             classify_status(400, None),
-            Verdict::Permanent { disable: false }
+            Verdict::Permanent { disable: None }
         );
         assert_eq!(
             classify_status(404, None),
-            Verdict::Permanent { disable: false }
+            Verdict::Permanent { disable: None }
         );
         assert_eq!(
             classify_status(410, None),
-            Verdict::Permanent { disable: true }
+            Verdict::Permanent {
+                disable: Some("the receiver answered 410 Gone".into())
+            }
         );
     }
 }

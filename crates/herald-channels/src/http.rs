@@ -19,8 +19,8 @@ use hyper_util::client::legacy::connect::dns::{GaiResolver, Name};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rustls_platform_verifier::BuilderVerifierExt as _;
 
-use crate::RESPONSE_EXCERPT_BYTES;
 use crate::guard::is_public;
+use crate::{AttemptError, AttemptReport, ErrorClass, PaceHint, RESPONSE_EXCERPT_BYTES, Verdict};
 
 const AGENT: &str = concat!("Herald/", env!("CARGO_PKG_VERSION"));
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,13 +54,6 @@ pub struct OutgoingRequest {
     pub timeout: Duration,
 }
 
-/// Why no HTTP answer came back. `class` is stable (`error.type` in spans, `error_class` rows).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransportError {
-    pub class: &'static str,
-    pub message: String,
-}
-
 #[derive(Debug, Clone)]
 pub struct HttpOutcome {
     pub started_at: DateTime<Utc>,
@@ -70,7 +63,39 @@ pub struct HttpOutcome {
     /// At most [`RESPONSE_EXCERPT_BYTES`] of the body, lossily decoded.
     pub body: Option<String>,
     pub retry_after: Option<Duration>,
-    pub error: Option<TransportError>,
+    pub error: Option<AttemptError>,
+}
+
+impl HttpOutcome {
+    /// The attempt's record: `destination` is the URL with any secret masked.
+    pub fn into_report(
+        self,
+        verdict: Verdict,
+        method: &'static str,
+        destination: String,
+        pace: Option<PaceHint>,
+    ) -> AttemptReport {
+        AttemptReport {
+            verdict,
+            destination,
+            method: Some(method),
+            started_at: self.started_at,
+            duration: self.duration,
+            status: self.status,
+            headers: self.headers,
+            response: self.body,
+            error: self.error,
+            pace,
+        }
+    }
+
+    /// A header of the answer, by name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 type Connector = HttpsConnector<HttpConnector<Resolver>>;
@@ -162,17 +187,17 @@ impl HttpClient {
             }
             Ok(Err(error)) => outcome.error = Some(error),
             Err(_) => {
-                outcome.error = Some(TransportError {
-                    class: "timeout",
-                    message: format!("no complete answer within {} ms", timeout.as_millis()),
-                })
+                outcome.error = Some(AttemptError::new(
+                    ErrorClass::Timeout,
+                    format!("no complete answer within {} ms", timeout.as_millis()),
+                ))
             }
         }
         outcome.duration = clock.elapsed();
         outcome
     }
 
-    async fn exchange(&self, request: OutgoingRequest) -> Result<Answer, TransportError> {
+    async fn exchange(&self, request: OutgoingRequest) -> Result<Answer, AttemptError> {
         let mut url = request.url;
         let mut headers = request.headers;
         // Credentials in the URL become basic auth (unless the subscription sets its own
@@ -194,10 +219,7 @@ impl HttpClient {
             .method(request.method)
             .uri(url.as_str())
             .body(Full::new(request.body))
-            .map_err(|e| TransportError {
-                class: "request",
-                message: e.to_string(),
-            })?;
+            .map_err(|e| AttemptError::new(ErrorClass::Request, e.to_string()))?;
         *outgoing.headers_mut() = headers;
         let response = self
             .client
@@ -213,7 +235,7 @@ impl HttpClient {
     }
 
     /// The resolver never sees a URL whose host is an IP literal; check those here.
-    fn check_literal_host(&self, url: &url::Url) -> Result<(), TransportError> {
+    fn check_literal_host(&self, url: &url::Url) -> Result<(), AttemptError> {
         if self.allow_private {
             return Ok(());
         }
@@ -230,26 +252,30 @@ impl HttpClient {
     }
 }
 
-fn refused(ip: IpAddr) -> TransportError {
-    TransportError {
-        class: "private_address",
-        message: format!(
-            "{ip} is not a public address (set HERALD_ALLOW_PRIVATE_TARGETS to allow it)"
-        ),
-    }
+fn refused(ip: IpAddr) -> AttemptError {
+    AttemptError::new(
+        ErrorClass::PrivateAddress,
+        format!("{ip} is not a public address (set HERALD_ALLOW_PRIVATE_TARGETS to allow it)"),
+    )
+}
+
+/// The resolver's refusal of a host that resolves only to private addresses; found again in
+/// the connect error's causes by its type.
+#[derive(Debug, thiserror::Error)]
+#[error("{host} resolves to {shown}, which is not a public address")]
+struct PrivateHost {
+    host: String,
+    shown: String,
 }
 
 /// Reads at most the excerpt, then stops: a huge answer costs nothing more.
-async fn read_excerpt(mut body: hyper::body::Incoming) -> Result<String, TransportError> {
+async fn read_excerpt(mut body: hyper::body::Incoming) -> Result<String, AttemptError> {
     let mut excerpt = Vec::new();
     while excerpt.len() < RESPONSE_EXCERPT_BYTES {
         let Some(frame) = body.frame().await else {
             break;
         };
-        let frame = frame.map_err(|e| TransportError {
-            class: "body",
-            message: with_causes(&e),
-        })?;
+        let frame = frame.map_err(|e| AttemptError::new(ErrorClass::Body, with_causes(&e)))?;
         if let Some(chunk) = frame.data_ref() {
             let room = RESPONSE_EXCERPT_BYTES - excerpt.len();
             excerpt.extend_from_slice(&chunk[..chunk.len().min(room)]);
@@ -260,18 +286,38 @@ async fn read_excerpt(mut body: hyper::body::Incoming) -> Result<String, Transpo
 
 /// hyper's errors never name the URL (webhook URLs may carry tokens, and this text goes to
 /// logs, attempt rows and the API); the resolver's names only the host.
-fn classify_error(error: hyper_util::client::legacy::Error) -> TransportError {
+fn classify_error(error: hyper_util::client::legacy::Error) -> AttemptError {
     let message = with_causes(&error);
-    let class = if message.contains("not a public address") {
-        "private_address"
-    } else if message.to_ascii_lowercase().contains("certificate") || message.contains("tls") {
-        "tls"
+    let class = if caused_by::<PrivateHost>(&error) {
+        ErrorClass::PrivateAddress
+    } else if caused_by::<rustls::Error>(&error) {
+        ErrorClass::Tls
     } else if error.is_connect() {
-        "connect"
+        ErrorClass::Connect
     } else {
-        "request"
+        ErrorClass::Request
     };
-    TransportError { class, message }
+    AttemptError::new(class, message)
+}
+
+/// Whether `error` or any error under it is an `E`.
+fn caused_by<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error.downcast_ref::<E>().is_some() {
+            return true;
+        }
+        // rustls errors arrive wrapped in an io::Error, whose `source` skips the payload.
+        if let Some(io) = error.downcast_ref::<std::io::Error>()
+            && io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<E>().is_some())
+        {
+            return true;
+        }
+        current = error.source();
+    }
+    false
 }
 
 /// An error and every cause under it, as one line.
@@ -338,7 +384,11 @@ impl tower_service::Service<Name> for Resolver {
         let public_only = self.public_only;
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let addrs: Vec<SocketAddr> = system.call(name).await?.collect();
+            let addrs: Vec<SocketAddr> = system
+                .call(name)
+                .await
+                .map_err(|e| -> Self::Error { Box::new(e) })?
+                .collect();
             if !public_only {
                 return Ok(addrs.into_iter());
             }
@@ -352,9 +402,8 @@ impl tower_service::Service<Name> for Resolver {
                     .first()
                     .map(|a| a.ip().to_string())
                     .unwrap_or_else(|| host.clone());
-                return Err(
-                    format!("{host} resolves to {shown}, which is not a public address").into(),
-                );
+                let refused: Self::Error = Box::new(PrivateHost { host, shown });
+                return Err(refused);
             }
             Ok(public.into_iter())
         })

@@ -1,24 +1,24 @@
-//! Channels: each renders a delivery into a request, sends it and classifies the answer.
-//! Adding a channel is one new module implementing [`Channel`].
+//! Channels: each renders a delivery into a message, sends it and classifies the answer.
+//! Adding a channel is one new module implementing [`Sender`], and its arm in [`Channels`].
 
 mod classify;
 mod guard;
 mod http;
+mod report;
 mod signing;
 mod webhook;
 mod xml;
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
-use herald_domain::{EventDocument, SubscriptionId, SubscriptionSpec};
+use herald_domain::{Channel, EventDocument, SubscriptionId, SubscriptionSpec, Target};
 
 pub use classify::classify_status;
 pub use guard::is_public;
-pub use http::{HttpClient, HttpOptions, HttpOutcome, OutgoingRequest, TransportError};
+pub use http::{HttpClient, HttpOptions, HttpOutcome, OutgoingRequest};
+pub use report::{AttemptError, AttemptReport, ErrorClass, PaceHint, Verdict};
 pub use signing::{github_signature, standard_webhooks_signature};
-pub use webhook::WebhookChannel;
+pub use webhook::WebhookSender;
 pub use xml::to_xml;
 
 /// The largest response body excerpt kept with an attempt.
@@ -39,50 +39,107 @@ pub struct Delivery<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// What the answer means for the delivery.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
-    Delivered,
-    /// Try again later; `after` is the receiver's own wish (Retry-After), if any.
-    Retry {
-        after: Option<Duration>,
-    },
-    /// Trying again cannot help. `disable` also switches the subscription off (410 Gone).
-    Permanent {
-        disable: bool,
-    },
-}
-
-/// Everything recorded about one attempt.
+/// A message ready to go out: what a preview shows and an attempt sends.
 #[derive(Debug, Clone)]
-pub struct AttemptReport {
-    pub verdict: Verdict,
-    pub method: String,
-    /// The URL with any secret in it masked: safe for logs, spans and the API.
-    pub url: String,
-    pub outcome: HttpOutcome,
+pub enum Prepared {
+    Http(OutgoingRequest),
 }
 
-pub trait Channel: Send + Sync {
-    fn deliver<'a>(&'a self, delivery: &'a Delivery<'a>) -> BoxFuture<'a, AttemptReport>;
+/// One channel: renders a delivery for its target, sends it and classifies the answer.
+/// Adding a channel is one module implementing this, and one arm in [`Channels`].
+pub trait Sender: Send + Sync {
+    type Target;
+
+    /// The exact message this delivery would send, nothing sent. An error here is permanent:
+    /// the same delivery renders the same way next time.
+    fn prepare(
+        &self,
+        target: &Self::Target,
+        delivery: &Delivery<'_>,
+    ) -> Result<Prepared, AttemptError>;
+
+    /// Sends what `prepare` made and says what the answer means.
+    fn send<'a>(
+        &'a self,
+        target: &'a Self::Target,
+        prepared: Prepared,
+    ) -> BoxFuture<'a, AttemptReport>;
 }
 
-/// The channels this build can send through, by subscription channel.
+/// The channels this build sends through: one per `herald_domain::Channel`, matched
+/// exhaustively, so a channel without its module does not compile.
 pub struct Channels {
-    webhook: WebhookChannel,
+    webhook: WebhookSender,
 }
+
+/// A channel this build cannot send through, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {0} channel is not built into this Herald")]
+pub struct NotBuilt(pub Channel);
 
 impl Channels {
     pub fn new(http: HttpClient) -> Self {
         Self {
-            webhook: WebhookChannel::new(http),
+            webhook: WebhookSender::new(http),
         }
     }
 
-    pub fn get(&self, channel: herald_domain::Channel) -> Option<&dyn Channel> {
+    /// Whether this build can send through `channel`.
+    pub fn check(&self, channel: Channel) -> Result<(), NotBuilt> {
         match channel {
-            herald_domain::Channel::Webhook => Some(&self.webhook),
-            _ => None,
+            Channel::Webhook => Ok(()),
+            Channel::Slack | Channel::Discord | Channel::Teams | Channel::Email => {
+                Err(NotBuilt(channel))
+            }
+        }
+    }
+
+    /// The exact message `delivery` would send (for previews); nothing is sent.
+    pub fn prepare(
+        &self,
+        delivery: &Delivery<'_>,
+    ) -> Result<Result<Prepared, AttemptError>, NotBuilt> {
+        match &delivery.subscription.target {
+            Target::Webhook(target) => Ok(self.webhook.prepare(target, delivery)),
+            other => Err(NotBuilt(other.channel())),
+        }
+    }
+
+    /// Makes one attempt: prepares, sends, classifies.
+    pub async fn deliver(&self, delivery: &Delivery<'_>) -> Result<AttemptReport, NotBuilt> {
+        match &delivery.subscription.target {
+            Target::Webhook(target) => Ok(attempt(&self.webhook, target, delivery).await),
+            other => Err(NotBuilt(other.channel())),
+        }
+    }
+}
+
+/// Prepare and send; a message that cannot be prepared fails at once, unsent.
+async fn attempt<S: Sender>(
+    sender: &S,
+    target: &S::Target,
+    delivery: &Delivery<'_>,
+) -> AttemptReport {
+    match sender.prepare(target, delivery) {
+        Ok(prepared) => sender.send(target, prepared).await,
+        Err(error) => {
+            if error.class == ErrorClass::Template {
+                // Checked against samples when saved, so this is data the samples did not
+                // have, or a subscription saved before templates were test-rendered.
+                tracing::warn!(
+                    subscription_id = %delivery.subscription_id,
+                    delivery_id = delivery.delivery_id,
+                    error = %error.message,
+                    "Template failed to render; the delivery fails."
+                );
+            }
+            AttemptReport::not_sent(
+                delivery.subscription.target.destination(),
+                None,
+                delivery.now,
+                Verdict::Permanent { disable: None },
+                error,
+            )
         }
     }
 }

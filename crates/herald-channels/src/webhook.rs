@@ -6,48 +6,54 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use herald_domain::{
-    Target, TemplateContext, TemplateSubscription, WebhookAuth, WebhookTarget, render_template,
+    TemplateContext, TemplateSubscription, WebhookAuth, WebhookTarget, render_template,
 };
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
-use crate::http::{HttpClient, HttpOutcome, OutgoingRequest, TransportError, basic_auth};
+use crate::http::{HttpClient, OutgoingRequest, basic_auth};
 use crate::signing::{github_signature, standard_webhooks_signature};
-use crate::{AttemptReport, Channel, Delivery, Verdict, classify_status, to_xml};
+use crate::{
+    AttemptError, AttemptReport, Delivery, ErrorClass, Prepared, Sender, Verdict, classify_status,
+    to_xml,
+};
 
-pub struct WebhookChannel {
+pub struct WebhookSender {
     http: HttpClient,
 }
 
-impl WebhookChannel {
+impl WebhookSender {
     pub fn new(http: HttpClient) -> Self {
         Self { http }
     }
 }
 
-impl Channel for WebhookChannel {
-    fn deliver<'a>(&'a self, delivery: &'a Delivery<'a>) -> BoxFuture<'a, AttemptReport> {
+impl Sender for WebhookSender {
+    type Target = WebhookTarget;
+
+    fn prepare(
+        &self,
+        target: &WebhookTarget,
+        delivery: &Delivery<'_>,
+    ) -> Result<Prepared, AttemptError> {
+        render(target, delivery).map(Prepared::Http)
+    }
+
+    fn send<'a>(
+        &'a self,
+        target: &'a WebhookTarget,
+        prepared: Prepared,
+    ) -> BoxFuture<'a, AttemptReport> {
         Box::pin(async move {
-            let Target::Webhook(target) = &delivery.subscription.target else {
-                return failed_before_sending(delivery, "channel", "not a webhook subscription");
-            };
-            let request = match render(target, delivery) {
-                Ok(request) => request,
-                Err(error) => return failed_before_sending(delivery, error.class, &error.message),
-            };
+            let Prepared::Http(request) = prepared;
             let outcome = self.http.send(request).await;
             let verdict = match (&outcome.status, &outcome.error) {
-                (_, Some(error)) if error.class == "private_address" => {
-                    Verdict::Permanent { disable: false }
+                (_, Some(error)) if error.class == ErrorClass::PrivateAddress => {
+                    Verdict::Permanent { disable: None }
                 }
                 (Some(status), None) => classify_status(*status, outcome.retry_after),
                 _ => Verdict::Retry { after: None },
             };
-            AttemptReport {
-                verdict,
-                method: target.method.as_str().to_owned(),
-                url: target.url.masked(),
-                outcome,
-            }
+            outcome.into_report(verdict, target.method.as_str(), target.url.masked(), None)
         })
     }
 }
@@ -56,19 +62,35 @@ impl Channel for WebhookChannel {
 pub fn render(
     target: &WebhookTarget,
     delivery: &Delivery<'_>,
-) -> Result<OutgoingRequest, TransportError> {
+) -> Result<OutgoingRequest, AttemptError> {
     let (body, content_type) = body(target, delivery)?;
     let timestamp = delivery.now.timestamp();
     let mut headers = HeaderMap::new();
-    let mut put = |name: &str, value: &str| -> Result<(), TransportError> {
+    // Secrets (auth, and the subscription's own headers, which the API masks too) are marked
+    // sensitive: previews show them masked.
+    let mut put_as = |name: &str, value: &str, sensitive: bool| -> Result<(), AttemptError> {
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| header_error(name, e))?;
-        let value = HeaderValue::from_str(value).map_err(|e| header_error(name.as_str(), e))?;
+        let mut value = HeaderValue::from_str(value).map_err(|e| header_error(name.as_str(), e))?;
+        value.set_sensitive(sensitive);
         headers.insert(name, value);
         Ok(())
     };
     for (name, value) in &target.headers {
-        put(name, value)?;
+        put_as(name, value, true)?;
     }
+    match &target.auth {
+        Some(WebhookAuth::Basic { username, password }) => put_as(
+            AUTHORIZATION.as_str(),
+            &basic_auth(username, password),
+            true,
+        )?,
+        Some(WebhookAuth::Bearer { token }) => {
+            put_as(AUTHORIZATION.as_str(), &format!("Bearer {token}"), true)?
+        }
+        Some(WebhookAuth::ApiKey { header, value }) => put_as(header, value, true)?,
+        None => {}
+    }
+    let mut put = |name: &str, value: &str| put_as(name, value, false);
     put(CONTENT_TYPE.as_str(), &content_type)?;
     put("webhook-id", delivery.delivery_id)?;
     put("webhook-timestamp", &timestamp.to_string())?;
@@ -93,22 +115,8 @@ pub fn render(
     if let Some(traceparent) = delivery.traceparent {
         put("traceparent", traceparent)?;
     }
-    match &target.auth {
-        Some(WebhookAuth::Basic { username, password }) => {
-            put(AUTHORIZATION.as_str(), &basic_auth(username, password))?
-        }
-        Some(WebhookAuth::Bearer { token }) => {
-            put(AUTHORIZATION.as_str(), &format!("Bearer {token}"))?
-        }
-        Some(WebhookAuth::ApiKey { header, value }) => put(header, value)?,
-        None => {}
-    }
-    let method = http::Method::from_bytes(target.method.as_str().as_bytes()).map_err(|_| {
-        TransportError {
-            class: "request",
-            message: "bad method".into(),
-        }
-    })?;
+    let method = http::Method::from_bytes(target.method.as_str().as_bytes())
+        .map_err(|_| AttemptError::new(ErrorClass::Request, "bad method"))?;
     Ok(OutgoingRequest {
         method,
         url: target.url.as_url().clone(),
@@ -118,24 +126,10 @@ pub fn render(
     })
 }
 
-fn body(
-    target: &WebhookTarget,
-    delivery: &Delivery<'_>,
-) -> Result<(Bytes, String), TransportError> {
+fn body(target: &WebhookTarget, delivery: &Delivery<'_>) -> Result<(Bytes, String), AttemptError> {
     if let Some(template) = &target.template {
         let rendered = render_template(template, &template_context(delivery)).map_err(|error| {
-            // Checked against samples when saved, so this is data the samples did not have,
-            // or a subscription saved before templates were test-rendered.
-            tracing::warn!(
-                subscription_id = %delivery.subscription_id,
-                delivery_id = delivery.delivery_id,
-                %error,
-                "Template failed to render; the delivery fails."
-            );
-            TransportError {
-                class: "template",
-                message: format!("template failed: {error}"),
-            }
+            AttemptError::new(ErrorClass::Template, format!("template failed: {error}"))
         })?;
         return Ok((Bytes::from(rendered), target.content_type.clone()));
     }
@@ -166,40 +160,8 @@ fn template_context(delivery: &Delivery<'_>) -> TemplateContext {
     )
 }
 
-fn header_error(name: &str, error: impl std::fmt::Display) -> TransportError {
-    TransportError {
-        class: "request",
-        message: format!("header {name}: {error}"),
-    }
-}
-
-/// A request that cannot be built will not build next time either: permanent.
-fn failed_before_sending(
-    delivery: &Delivery<'_>,
-    class: &'static str,
-    message: &str,
-) -> AttemptReport {
-    let url = match &delivery.subscription.target {
-        Target::Webhook(target) => target.url.masked(),
-        _ => String::new(),
-    };
-    AttemptReport {
-        verdict: Verdict::Permanent { disable: false },
-        method: "POST".into(),
-        url,
-        outcome: HttpOutcome {
-            started_at: delivery.now,
-            duration: Duration::ZERO,
-            status: None,
-            headers: Vec::new(),
-            body: None,
-            retry_after: None,
-            error: Some(TransportError {
-                class,
-                message: message.to_owned(),
-            }),
-        },
-    }
+fn header_error(name: &str, error: impl std::fmt::Display) -> AttemptError {
+    AttemptError::new(ErrorClass::Request, format!("header {name}: {error}"))
 }
 
 #[cfg(test)]

@@ -21,7 +21,10 @@ const CHANNEL_MISSING_WAIT: Duration = Duration::from_secs(300);
 pub enum Decision {
     Delivered,
     Retry(Duration),
-    Failed { disable: bool },
+    /// Given up; `disable` also switches the subscription off, saying why.
+    Failed {
+        disable: Option<String>,
+    },
 }
 
 /// A job cleared to run: its delivery is pending, its subscription enabled, its target has room.
@@ -74,8 +77,8 @@ pub async fn run(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
         herald.event_id = %ready.event_id,
         herald.attempt = ready.attempt,
         herald.channel = spec.channel().as_str(),
+        herald.destination = tracing::field::Empty,
         http.request.method = tracing::field::Empty,
-        url.full = tracing::field::Empty,
         http.response.status_code = tracing::field::Empty,
         error.type = tracing::field::Empty,
         herald.retry_delay_ms = tracing::field::Empty,
@@ -87,19 +90,16 @@ pub async fn run(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
 async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration> {
     let span = Span::current();
     let traceparent = propagation::traceparent(&span);
-    let Some(channel) = context.channels.get(ready.subscription.spec.channel()) else {
-        // Subscriptions to channels this build cannot send yet (chat, email) are accepted; their
-        // jobs wait in NATS, without using up attempts, until a build that has the channel.
-        tracing::warn!(
-            channel = ready.subscription.spec.channel().as_str(),
-            "This build cannot send on this channel yet; the delivery waits."
-        );
+    if let Err(not_built) = context.channels.check(ready.subscription.spec.channel()) {
+        // Subscriptions to channels this build cannot send are accepted; their jobs wait in
+        // NATS, without using up attempts, until a build that has the channel.
+        tracing::warn!(error = %not_built, "The delivery waits for a build with its channel.");
         let _ = ready
             .message
             .ack_with(AckKind::Nak(Some(CHANNEL_MISSING_WAIT)))
             .await;
         return None;
-    };
+    }
     let delivery_id = ready.delivery_id.to_string();
     let report = {
         let delivery = Delivery {
@@ -111,7 +111,7 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
             traceparent: traceparent.as_deref(),
             now: chrono::Utc::now(),
         };
-        let send = channel.deliver(&delivery);
+        let send = context.channels.deliver(&delivery);
         tokio::pin!(send);
         // Without progress acks NATS would redeliver a job whose receiver takes longer than
         // AckWait.
@@ -119,7 +119,7 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
         progress.tick().await;
         loop {
             tokio::select! {
-                report = &mut send => break Some(report),
+                report = &mut send => break report.ok(),
                 _ = progress.tick() => {
                     let _ = ready.message.ack_with(AckKind::Progress).await;
                 }
@@ -132,21 +132,23 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
         let _ = ready.message.ack_with(AckKind::Nak(None)).await;
         return None;
     };
-    let took = report.outcome.duration;
+    let took = report.duration;
     let decision = decide(
         &report.verdict,
         ready.attempt.saturating_sub(ready.attempts_base),
         &ready.subscription.spec.retry,
         rand::random_range(-1.0..=1.0),
     );
-    span.record("http.request.method", report.method.as_str());
-    span.record("url.full", report.url.as_str());
-    if let Some(status) = report.outcome.status {
+    span.record("herald.destination", report.destination.as_str());
+    if let Some(method) = report.method {
+        span.record("http.request.method", method);
+    }
+    if let Some(status) = report.status {
         span.record("http.response.status_code", status);
     }
-    if let Some(error) = &report.outcome.error {
-        span.record("error.type", error.class);
-    } else if let Some(status) = report.outcome.status.filter(|s| *s >= 400) {
+    if let Some(error) = &report.error {
+        span.record("error.type", error.class.as_str());
+    } else if let Some(status) = report.status.filter(|s| *s >= 400) {
         span.record("error.type", status.to_string().as_str());
     }
     if let Decision::Retry(delay) = &decision {
@@ -188,9 +190,11 @@ pub fn decide(
 ) -> Decision {
     match verdict {
         Verdict::Delivered => Decision::Delivered,
-        Verdict::Permanent { disable } => Decision::Failed { disable: *disable },
+        Verdict::Permanent { disable } => Decision::Failed {
+            disable: disable.clone(),
+        },
         Verdict::Retry { .. } if attempts_used >= policy.max_attempts() => {
-            Decision::Failed { disable: false }
+            Decision::Failed { disable: None }
         }
         Verdict::Retry { after: Some(wish) } => Decision::Retry((*wish).min(policy.max_delay())),
         Verdict::Retry { after: None } => {

@@ -89,7 +89,7 @@ impl Intake {
                 let _ = job.message.ack_with(AckKind::Term).await;
                 continue;
             };
-            if state.status == "delivered" || state.status == "failed" {
+            if state.status.is_final() {
                 // A redelivered job (crash, server restart): the work is already done.
                 self.metrics.skipped.inc();
                 let _ = job.message.ack().await;

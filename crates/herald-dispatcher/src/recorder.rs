@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
-use herald_bus::{AckKind, Bus, HeaderMap, Outgoing, publish_all};
+use herald_bus::{AckKind, Bus, OpsEvent, publish_all};
+use herald_domain::DeliveryStatus;
 use herald_store::{AttemptRecord, Store};
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -77,18 +77,26 @@ impl Recorder {
                     "retry"
                 }
                 Decision::Failed { disable } => {
-                    if *disable {
-                        self.disable(finished).await;
+                    if let Some(reason) = disable
+                        && self.disable(finished, reason).await
+                    {
+                        ops_events.push(OpsEvent::subscription_disabled(
+                            &finished.tenant,
+                            &finished.subscription.id.to_string(),
+                            &finished.subscription.spec.name,
+                            reason,
+                            &finished.delivery_id.to_string(),
+                        ));
                     }
                     tracing::warn!(
                         delivery_id = %finished.delivery_id,
                         subscription_id = %finished.subscription.id,
                         attempts = finished.attempt,
-                        status = finished.report.outcome.status,
-                        error = finished.report.outcome.error.as_ref().map(|e| e.message.as_str()),
+                        status = finished.report.status,
+                        error = finished.report.error.as_ref().map(|e| e.message.as_str()),
                         "Delivery failed."
                     );
-                    ops_events.push(self.failed_event(finished));
+                    ops_events.push(failed_event(finished));
                     "failed"
                 }
             };
@@ -97,10 +105,15 @@ impl Recorder {
                 .get_or_create(&OutcomeLabel { outcome })
                 .inc();
         }
-        if !ops_events.is_empty()
-            && let Err(error) = publish_all(&self.bus, ops_events).await
-        {
-            tracing::warn!(%error, "Cannot publish herald.delivery.failed events.");
+        if !ops_events.is_empty() {
+            let names = self.bus.names();
+            let outgoing = ops_events
+                .into_iter()
+                .map(|e| e.into_outgoing(names))
+                .collect();
+            if let Err(error) = publish_all(&self.bus, outgoing).await {
+                tracing::warn!(%error, "Cannot publish operational events.");
+            }
         }
         // Terms go last: a failed job leaves NATS only once its operational event is out.
         for finished in batch
@@ -162,71 +175,66 @@ impl Recorder {
         self.store.record_attempts(records).await
     }
 
-    async fn disable(&self, finished: &Finished) {
+    /// Switches the subscription off; true when this call did (it was on).
+    async fn disable(&self, finished: &Finished, reason: &str) -> bool {
         match self
             .store
             .disable_subscription(finished.subscription.id)
             .await
         {
-            Ok(true) => tracing::warn!(
-                subscription_id = %finished.subscription.id,
-                "Receiver answered 410 Gone; subscription disabled."
-            ),
-            Ok(false) => {}
+            Ok(true) => {
+                tracing::warn!(
+                    subscription_id = %finished.subscription.id,
+                    %reason,
+                    "Subscription disabled."
+                );
+                true
+            }
+            Ok(false) => false,
             Err(error) => {
-                tracing::error!(%error, subscription_id = %finished.subscription.id, "Cannot disable subscription.")
+                tracing::error!(%error, subscription_id = %finished.subscription.id, "Cannot disable subscription.");
+                false
             }
-        }
-    }
-
-    fn failed_event(&self, finished: &Finished) -> Outgoing {
-        let id = format!("{}:failed:{}", finished.delivery_id, finished.attempt);
-        let event = json!({
-            "specversion": "1.0",
-            "id": id,
-            "source": "herald",
-            "type": "herald.delivery.failed",
-            "time": chrono::Utc::now(),
-            "tenant": finished.tenant,
-            "datacontenttype": "application/json",
-            "data": {
-                "delivery_id": finished.delivery_id.to_string(),
-                "event_id": finished.event_id.to_string(),
-                "subscription_id": finished.subscription.id.to_string(),
-                "attempts": finished.attempt,
-                "last_status_code": finished.report.outcome.status,
-                "last_error": finished.report.outcome.error.as_ref().map(|e| e.message.clone()),
-            }
-        });
-        let mut headers = HeaderMap::new();
-        headers.insert("Content-Type", "application/cloudevents+json");
-        Outgoing {
-            subject: self.bus.names().ops_subject(&finished.tenant),
-            msg_id: id,
-            headers,
-            payload: Bytes::from(event.to_string()),
         }
     }
 }
 
+fn failed_event(finished: &Finished) -> OpsEvent {
+    OpsEvent::delivery_failed(
+        &finished.tenant,
+        &finished.delivery_id.to_string(),
+        finished.attempt,
+        json!({
+            "delivery_id": finished.delivery_id.to_string(),
+            "event_id": finished.event_id.to_string(),
+            "subscription_id": finished.subscription.id.to_string(),
+            "attempts": finished.attempt,
+            "last_status_code": finished.report.status,
+            "last_error": finished.report.error.as_ref().map(|e| e.message.clone()),
+        }),
+    )
+}
+
 fn attempt_record(finished: &Finished) -> AttemptRecord {
-    let outcome = &finished.report.outcome;
+    let report = &finished.report;
     AttemptRecord {
         delivery_id: finished.delivery_id,
         number: i32::try_from(finished.attempt).unwrap_or(i32::MAX),
-        started_at: outcome.started_at,
-        duration_ms: i32::try_from(outcome.duration.as_millis()).unwrap_or(i32::MAX),
-        status_code: outcome.status.map(i32::from),
-        response_headers: (!outcome.headers.is_empty()).then(|| json!(outcome.headers)),
-        response_body: outcome.body.clone(),
-        error_class: outcome.error.as_ref().map(|e| e.class.to_owned()),
-        error: outcome.error.as_ref().map(|e| e.message.clone()),
+        started_at: report.started_at,
+        duration_ms: i32::try_from(report.duration.as_millis()).unwrap_or(i32::MAX),
+        destination: report.destination.clone(),
+        method: report.method,
+        status_code: report.status.map(i32::from),
+        response_headers: (!report.headers.is_empty()).then(|| json!(report.headers)),
+        response_body: report.response.clone(),
+        error_class: report.error.as_ref().map(|e| e.class.as_str()),
+        error: report.error.as_ref().map(|e| e.message.clone()),
         trace_id: finished.trace_id.clone(),
         span_id: finished.span_id.clone(),
         new_status: match finished.decision {
-            Decision::Delivered => "delivered",
-            Decision::Retry(_) => "retrying",
-            Decision::Failed { .. } => "failed",
+            Decision::Delivered => DeliveryStatus::Delivered,
+            Decision::Retry(_) => DeliveryStatus::Retrying,
+            Decision::Failed { .. } => DeliveryStatus::Failed,
         },
     }
 }

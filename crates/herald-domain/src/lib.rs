@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod data_check;
+mod delivery_status;
 mod document;
 mod email;
 mod error;
@@ -25,6 +26,7 @@ mod to_json;
 mod validate;
 mod webhook_url;
 
+pub use delivery_status::DeliveryStatus;
 pub use document::EventDocument;
 pub use email::EmailAddress;
 pub use error::DomainError;

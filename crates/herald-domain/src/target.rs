@@ -83,6 +83,24 @@ pub struct EmailTarget {
     pub subject_template: Option<String>,
 }
 
+impl Target {
+    /// Where deliveries go, as logs, spans, attempt rows and the API may show it: a webhook's
+    /// URL without credentials or query values, a chat webhook without its token, an email's
+    /// recipients.
+    pub fn destination(&self) -> String {
+        match self {
+            Target::Webhook(webhook) => webhook.url.masked(),
+            Target::Slack(SlackTarget { webhook_url, .. })
+            | Target::Discord(DiscordTarget { webhook_url, .. })
+            | Target::Teams(TeamsTarget { webhook_url, .. }) => webhook_url.masked_token(),
+            Target::Email(email) => {
+                let to: Vec<&str> = email.to.iter().map(|a| a.as_str()).collect();
+                format!("mailto:{}", to.join(","))
+            }
+        }
+    }
+}
+
 impl WebhookTarget {
     pub const DEFAULT_CONTENT_TYPE: &'static str = "application/json";
     pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;

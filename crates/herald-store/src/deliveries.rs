@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use herald_domain::{DeliveryId, EventDocument, EventId, SubscriptionId};
+use herald_domain::{DeliveryId, DeliveryStatus, EventDocument, EventId, SubscriptionId};
 use sqlx::Row as _;
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ pub struct JobState {
     pub event_id: EventId,
     pub subscription_id: SubscriptionId,
     pub tenant: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempt_count: i32,
     /// Attempts made before the last manual retry; the policy counts from here.
     pub attempts_base: i32,
@@ -42,15 +42,20 @@ pub struct AttemptRecord {
     pub number: i32,
     pub started_at: DateTime<Utc>,
     pub duration_ms: i32,
+    /// Where it went, secrets masked.
+    pub destination: String,
+    /// The HTTP method, for channels that speak HTTP.
+    pub method: Option<&'static str>,
+    /// The HTTP status or SMTP reply code.
     pub status_code: Option<i32>,
     pub response_headers: Option<serde_json::Value>,
     pub response_body: Option<String>,
-    pub error_class: Option<String>,
+    pub error_class: Option<&'static str>,
     pub error: Option<String>,
     pub trace_id: Option<String>,
     pub span_id: Option<String>,
-    /// `delivered`, `retrying` or `failed`.
-    pub new_status: &'static str,
+    /// `Delivered`, `Retrying` or `Failed`.
+    pub new_status: DeliveryStatus,
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +63,8 @@ pub struct AttemptView {
     pub number: i32,
     pub started_at: DateTime<Utc>,
     pub duration_ms: i32,
+    pub destination: Option<String>,
+    pub method: Option<String>,
     pub status_code: Option<i32>,
     pub response_body: Option<String>,
     pub error_class: Option<String>,
@@ -67,7 +74,7 @@ pub struct AttemptView {
 
 #[derive(Debug, Default, Clone)]
 pub struct DeliveryListFilter {
-    pub status: Option<String>,
+    pub status: Option<DeliveryStatus>,
     pub subscription_id: Option<SubscriptionId>,
     pub event_type: Option<String>,
     pub since: Option<DateTime<Utc>>,
@@ -131,7 +138,7 @@ impl Store {
                 event_id: EventId::from_uuid(event_id),
                 subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
                 tenant: row.try_get("tenant")?,
-                status: row.try_get("status")?,
+                status: status_of(row)?,
                 attempt_count: row.try_get("attempt_count")?,
                 attempts_base: row.try_get("attempts_base")?,
                 cloudevent: cloudevent.clone(),
@@ -152,10 +159,10 @@ impl Store {
             "WITH recorded AS (
                  INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms,
                      status_code, response_headers, response_body, error_class, error, trace_id,
-                     span_id)
+                     span_id, destination, method)
                  SELECT * FROM UNNEST($1::uuid[], $2::int4[], $3::timestamptz[], $4::int4[],
                      $5::int4[], $6::jsonb[], $7::text[], $8::text[], $9::text[], $10::text[],
-                     $11::text[])
+                     $11::text[], $13::text[], $14::text[])
                  ON CONFLICT (delivery_id, number) DO NOTHING
              )
              UPDATE deliveries d
@@ -188,12 +195,7 @@ impl Store {
                 .map(|a| a.response_body.as_deref().map(storable::text))
                 .collect::<Vec<_>>(),
         )
-        .bind(
-            attempts
-                .iter()
-                .map(|a| a.error_class.as_deref())
-                .collect::<Vec<_>>(),
-        )
+        .bind(attempts.iter().map(|a| a.error_class).collect::<Vec<_>>())
         .bind(
             attempts
                 .iter()
@@ -212,7 +214,19 @@ impl Store {
                 .map(|a| a.span_id.as_deref())
                 .collect::<Vec<_>>(),
         )
-        .bind(attempts.iter().map(|a| a.new_status).collect::<Vec<_>>())
+        .bind(
+            attempts
+                .iter()
+                .map(|a| a.new_status.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            attempts
+                .iter()
+                .map(|a| storable::text(&a.destination))
+                .collect::<Vec<_>>(),
+        )
+        .bind(attempts.iter().map(|a| a.method).collect::<Vec<_>>())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -259,7 +273,10 @@ impl Store {
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         // Only troubled deliveries can be retrying or failed; saying so in the SQL text (not
         // as a parameter) lets the planner use their partial index.
-        let troubled_only = matches!(filter.status.as_deref(), Some("retrying" | "failed"));
+        let troubled_only = matches!(
+            filter.status,
+            Some(DeliveryStatus::Retrying | DeliveryStatus::Failed)
+        );
         let rows = sqlx::query(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries
              WHERE ($1::text IS NULL OR status = $1)
@@ -272,7 +289,7 @@ impl Store {
              ORDER BY id DESC LIMIT $8",
             if troubled_only { "AND troubled" } else { "" }
         ))
-        .bind(filter.status.as_deref())
+        .bind(filter.status.map(DeliveryStatus::as_str))
         .bind(filter.subscription_id.map(|id| id.as_uuid()))
         .bind(filter.event_type.as_deref())
         .bind(filter.since)
@@ -297,8 +314,8 @@ impl Store {
 
     pub async fn attempts(&self, id: DeliveryId) -> Result<Vec<AttemptView>, StoreError> {
         let rows = sqlx::query(
-            "SELECT number, started_at, duration_ms, status_code, response_body, error_class, error,
-                    trace_id
+            "SELECT number, started_at, duration_ms, destination, method, status_code,
+                    response_body, error_class, error, trace_id
              FROM delivery_attempts WHERE delivery_id = $1 ORDER BY number",
         )
         .bind(id.as_uuid())
@@ -310,6 +327,8 @@ impl Store {
                     number: row.try_get("number")?,
                     started_at: row.try_get("started_at")?,
                     duration_ms: row.try_get("duration_ms")?,
+                    destination: row.try_get("destination")?,
+                    method: row.try_get("method")?,
                     status_code: row.try_get("status_code")?,
                     response_body: row.try_get("response_body")?,
                     error_class: row.try_get("error_class")?,
@@ -359,10 +378,16 @@ pub(crate) fn delivery_record(row: &sqlx::postgres::PgRow) -> Result<DeliveryRec
         event_type: row.try_get("event_type")?,
         subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),
         channel: row.try_get("channel")?,
-        status: row.try_get("status")?,
+        status: status_of(row)?,
         attempt_count: row.try_get("attempt_count")?,
         failure_reason: row.try_get("failure_reason")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
+}
+
+fn status_of(row: &sqlx::postgres::PgRow) -> Result<DeliveryStatus, StoreError> {
+    let text: String = row.try_get("status")?;
+    DeliveryStatus::parse(&text)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown delivery status {text:?}")))
 }

@@ -28,7 +28,7 @@ pub struct DeliveryRecord {
     pub event_type: String,
     pub subscription_id: SubscriptionId,
     pub channel: String,
-    pub status: String,
+    pub status: herald_domain::DeliveryStatus,
     pub attempt_count: i32,
     /// Why it failed without an attempt saying so; `None` otherwise.
     pub failure_reason: Option<String>,

@@ -30,7 +30,7 @@ async fn transport_errors_never_repeat_the_url_and_its_token() {
         ))
         .await;
     let error = outcome.error.expect("connection refused");
-    assert_eq!(error.class, "connect", "{error:?}");
+    assert_eq!(error.class, ErrorClass::Connect, "{error:?}");
     assert!(!error.message.contains("SECRET123"), "{}", error.message);
 }
 
@@ -49,7 +49,7 @@ async fn private_targets_are_refused_unless_allowed() {
     ] {
         let outcome = guarded.send(post(url, Duration::from_secs(2))).await;
         let error = outcome.error.expect("refused");
-        assert_eq!(error.class, "private_address", "{url}: {error:?}");
+        assert_eq!(error.class, ErrorClass::PrivateAddress, "{url}: {error:?}");
         assert_eq!(outcome.status, None);
     }
 }
@@ -151,7 +151,7 @@ async fn a_receiver_slower_than_the_timeout_is_a_timeout() {
         .await;
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(outcome.status, None);
-    assert_eq!(outcome.error.map(|e| e.class), Some("timeout"));
+    assert_eq!(outcome.error.map(|e| e.class), Some(ErrorClass::Timeout));
 }
 
 /// A client that may reach this machine, with the default pool.

@@ -1,5 +1,5 @@
 use chrono::Utc;
-use herald_domain::{EventDocument, SubscriptionId, SubscriptionSpec};
+use herald_domain::{EventDocument, SubscriptionId, SubscriptionSpec, Target};
 use serde_json::{Value, json};
 
 use super::*;
@@ -109,14 +109,15 @@ async fn a_template_that_fails_at_send_time_fails_the_delivery_at_once() {
         "transfer.failed",
         json!({"transfer_id": "t-1", "name": "n"}),
     );
-    let channel = WebhookChannel::new(HttpClient::new(HttpOptions::default()).unwrap());
-    let report = channel
+    let channels = crate::Channels::new(HttpClient::new(HttpOptions::default()).unwrap());
+    let report = channels
         .deliver(&delivery(&spec, SubscriptionId::new(), &event))
-        .await;
-    assert_eq!(report.verdict, Verdict::Permanent { disable: false });
-    assert_eq!(report.outcome.status, None, "nothing was sent");
-    let error = report.outcome.error.unwrap();
-    assert_eq!(error.class, "template");
+        .await
+        .unwrap();
+    assert_eq!(report.verdict, Verdict::Permanent { disable: None });
+    assert_eq!(report.status, None, "nothing was sent");
+    let error = report.error.unwrap();
+    assert_eq!(error.class, crate::ErrorClass::Template);
     assert!(
         error.message.starts_with("template failed: unknown filter")
             && error.message.contains("nosuchfilter")

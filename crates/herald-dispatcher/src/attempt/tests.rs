@@ -17,7 +17,7 @@ fn retries_follow_the_policy_until_attempts_run_out() {
     );
     assert_eq!(
         decide(&retry, 3, &policy(), 0.0),
-        Decision::Failed { disable: false }
+        Decision::Failed { disable: None }
     );
     assert_eq!(
         decide(&retry, 1, &policy(), 1.0),
@@ -43,8 +43,17 @@ fn retry_after_is_honoured_but_capped_by_the_longest_delay() {
 #[test]
 fn permanent_failures_end_at_once() {
     assert_eq!(
-        decide(&Verdict::Permanent { disable: true }, 1, &policy(), 0.0),
-        Decision::Failed { disable: true }
+        decide(
+            &Verdict::Permanent {
+                disable: Some("gone".into())
+            },
+            1,
+            &policy(),
+            0.0
+        ),
+        Decision::Failed {
+            disable: Some("gone".into())
+        }
     );
     assert_eq!(
         decide(&Verdict::Delivered, 3, &policy(), 0.0),
