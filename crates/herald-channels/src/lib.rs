@@ -1,11 +1,16 @@
 //! Channels: each renders a delivery into a message, sends it and classifies the answer.
 //! Adding a channel is one new module implementing [`Sender`], and its arm in [`Channels`].
 
+mod chat;
 mod classify;
+mod discord;
 mod guard;
 mod http;
+mod pace;
 mod report;
 mod signing;
+mod slack;
+mod teams;
 mod webhook;
 mod xml;
 
@@ -13,9 +18,15 @@ use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use herald_domain::{Channel, EventDocument, SubscriptionId, SubscriptionSpec, Target};
 
+use chat::ChatSender;
+use discord::Discord;
+use slack::Slack;
+use teams::Teams;
+
 pub use classify::classify_status;
 pub use guard::is_public;
 pub use http::{HttpClient, HttpOptions, HttpOutcome, OutgoingRequest};
+pub use pace::{Pace, PaceKey, pace_keys};
 pub use report::{AttemptError, AttemptReport, ErrorClass, PaceHint, Verdict};
 pub use signing::{github_signature, standard_webhooks_signature};
 pub use webhook::WebhookSender;
@@ -70,6 +81,9 @@ pub trait Sender: Send + Sync {
 /// exhaustively, so a channel without its module does not compile.
 pub struct Channels {
     webhook: WebhookSender,
+    slack: ChatSender<Slack>,
+    discord: ChatSender<Discord>,
+    teams: ChatSender<Teams>,
 }
 
 /// A channel this build cannot send through, and why.
@@ -80,17 +94,18 @@ pub struct NotBuilt(pub Channel);
 impl Channels {
     pub fn new(http: HttpClient) -> Self {
         Self {
-            webhook: WebhookSender::new(http),
+            webhook: WebhookSender::new(http.clone()),
+            slack: ChatSender::new(http.clone()),
+            discord: ChatSender::new(http.clone()),
+            teams: ChatSender::new(http),
         }
     }
 
     /// Whether this build can send through `channel`.
     pub fn check(&self, channel: Channel) -> Result<(), NotBuilt> {
         match channel {
-            Channel::Webhook => Ok(()),
-            Channel::Slack | Channel::Discord | Channel::Teams | Channel::Email => {
-                Err(NotBuilt(channel))
-            }
+            Channel::Webhook | Channel::Slack | Channel::Discord | Channel::Teams => Ok(()),
+            Channel::Email => Err(NotBuilt(channel)),
         }
     }
 
@@ -101,7 +116,10 @@ impl Channels {
     ) -> Result<Result<Prepared, AttemptError>, NotBuilt> {
         match &delivery.subscription.target {
             Target::Webhook(target) => Ok(self.webhook.prepare(target, delivery)),
-            other => Err(NotBuilt(other.channel())),
+            Target::Slack(target) => Ok(self.slack.prepare(target, delivery)),
+            Target::Discord(target) => Ok(self.discord.prepare(target, delivery)),
+            Target::Teams(target) => Ok(self.teams.prepare(target, delivery)),
+            Target::Email(_) => Err(NotBuilt(Channel::Email)),
         }
     }
 
@@ -109,7 +127,10 @@ impl Channels {
     pub async fn deliver(&self, delivery: &Delivery<'_>) -> Result<AttemptReport, NotBuilt> {
         match &delivery.subscription.target {
             Target::Webhook(target) => Ok(attempt(&self.webhook, target, delivery).await),
-            other => Err(NotBuilt(other.channel())),
+            Target::Slack(target) => Ok(attempt(&self.slack, target, delivery).await),
+            Target::Discord(target) => Ok(attempt(&self.discord, target, delivery).await),
+            Target::Teams(target) => Ok(attempt(&self.teams, target, delivery).await),
+            Target::Email(_) => Err(NotBuilt(Channel::Email)),
         }
     }
 }

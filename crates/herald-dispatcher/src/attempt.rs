@@ -5,13 +5,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use herald_bus::{AckKind, Message};
-use herald_channels::{AttemptReport, Channels, Delivery, Verdict};
+use herald_channels::{AttemptReport, Channels, Delivery, Verdict, pace_keys};
 use herald_domain::{DeliveryId, EventDocument, EventId, RetryPolicy};
 use herald_store::Subscription;
 use herald_telemetry::propagation;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument as _, Span};
+
+use crate::pacer::Pacer;
 
 /// How often a job for a channel this build does not have comes back.
 const CHANNEL_MISSING_WAIT: Duration = Duration::from_secs(300);
@@ -58,6 +60,8 @@ pub struct Finished {
 
 pub struct AttemptContext {
     pub channels: Arc<Channels>,
+    /// Told when a platform asks for quiet (429, rate-limit headers).
+    pub pacer: Pacer,
     /// One queue per recorder; a delivery always goes to the same one.
     pub finished: Vec<mpsc::Sender<Finished>>,
     pub ack_wait: Duration,
@@ -154,6 +158,7 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
     if let Decision::Retry(delay) = &decision {
         span.record("herald.retry_delay_ms", delay.as_millis() as u64);
     }
+    heed_the_platform(&context.pacer, &ready, &report);
     let finished = Finished {
         message: ready.message,
         delivery_id: ready.delivery_id,
@@ -174,6 +179,25 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
         let _ = queue.send(finished).await;
     }
     Some(took)
+}
+
+/// A 429's wait, or rate-limit headers saying no request remains, hold the destination's
+/// bucket, so the next jobs for it wait instead of meeting another 429.
+fn heed_the_platform(pacer: &Pacer, ready: &Ready, report: &AttemptReport) {
+    let quiet_for = match (&report.verdict, report.status, report.pace) {
+        (Verdict::Retry { after: Some(after) }, Some(429), _) => Some(*after),
+        (_, _, Some(hint)) if hint.remaining == 0 => Some(hint.reset_after),
+        _ => None,
+    };
+    let Some(quiet_for) = quiet_for else {
+        return;
+    };
+    let until = std::time::Instant::now() + quiet_for;
+    for key in pace_keys(ready.subscription.id, &ready.subscription.spec) {
+        if key.platform {
+            pacer.hold(&key.key, until);
+        }
+    }
 }
 
 fn traceparent_part(traceparent: Option<&str>, index: usize) -> Option<String> {

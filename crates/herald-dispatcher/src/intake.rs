@@ -2,21 +2,21 @@
 //! settles the ones that need no attempt, and starts the rest within the concurrency bounds.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use herald_bus::{AckKind, BatchSource, Message};
-use herald_domain::{DeliveryId, Target, Tenant};
+use herald_channels::pace_keys;
+use herald_domain::{DeliveryId, Tenant};
 use herald_proto::v1::DeliveryJob;
 use herald_store::{Failure, JobState, PoisonPolicy, Store, StoreHealth, SubscriptionCache};
 use prost::Message as _;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::attempt::{self, AttemptContext, Ready};
-use crate::limiter::{Admission, TargetLimiter, TargetSlot, hand_back_delay};
+use crate::attempt::Ready;
 use crate::metrics::DispatchMetrics;
+use crate::pacer::{Pacer, Reservation};
+use crate::start::Starter;
 
 /// How soon a batch whose deliveries could not be loaded is offered again.
 const LOAD_RETRY: Duration = Duration::from_secs(2);
@@ -24,12 +24,10 @@ const LOAD_RETRY: Duration = Duration::from_secs(2);
 pub struct Intake {
     pub store: Store,
     pub cache: SubscriptionCache,
-    pub limiter: TargetLimiter<Ready>,
-    /// Bounds attempts in flight; waiting for a slot is what slows intake under load.
-    pub slots: Arc<Semaphore>,
-    pub saturated_delay: Duration,
+    pub starter: Starter,
+    /// Turns per destination, shared by the intakes: no platform gets more than its pace.
+    pub pacer: Pacer,
     pub metrics: DispatchMetrics,
-    pub context: Arc<AttemptContext>,
     pub tasks: JoinSet<()>,
     pub poison: PoisonPolicy,
     /// Shared by the intakes: whether the database lately answered anyone.
@@ -107,12 +105,7 @@ impl Intake {
                 orphaned.push((job, reason));
                 continue;
             };
-            // The overall bound is waited for (it is what slows intake under load); a target's
-            // own bound is not: its extra jobs wait without a slot, or go back to NATS.
-            let Ok(permit) = self.slots.clone().acquire_owned().await else {
-                return;
-            };
-            let key = target_key(&subscription.spec.target);
+            let keys = pace_keys(subscription.id, &subscription.spec);
             let ready = Ready {
                 message: job.message,
                 delivery_id: job.delivery_id,
@@ -124,23 +117,25 @@ impl Intake {
                 attempts_base: u32::try_from(state.attempts_base).unwrap_or(0),
                 received,
             };
-            match self.limiter.admit(&key, ready) {
-                Admission::Run(ready, slot) => {
-                    let turns = Turns {
-                        context: self.context.clone(),
-                        metrics: self.metrics.clone(),
-                        saturated_delay: self.saturated_delay,
+            let max_wait = self.starter.context.ack_wait / 3;
+            match self.pacer.reserve(&keys, Instant::now(), max_wait) {
+                Reservation::Now => {
+                    // The overall bound is waited for (it is what slows intake under load); a
+                    // target's own bound is not: its extra jobs wait without a slot, or go
+                    // back to NATS.
+                    let Ok(permit) = self.starter.slots.clone().acquire_owned().await else {
+                        return;
                     };
-                    self.tasks.spawn(async move {
-                        turns.run(ready, slot).await;
-                        drop(permit);
-                    });
+                    self.tasks.spawn(self.starter.clone().admit(ready, permit));
                 }
-                Admission::Waiting => {
-                    self.metrics.waited.inc();
+                Reservation::Wait(wait) => {
+                    self.metrics.paced.inc();
+                    self.tasks
+                        .spawn(self.starter.clone().after_turn(ready, wait));
                 }
-                Admission::Saturated(ready) => {
-                    hand_back(ready, self.saturated_delay, &self.metrics).await;
+                Reservation::Later(wait) => {
+                    self.metrics.paced.inc();
+                    let _ = ready.message.ack_with(AckKind::Nak(Some(wait))).await;
                 }
             }
         }
@@ -260,51 +255,6 @@ fn delivered(message: &Message) -> u64 {
         .unwrap_or(1)
 }
 
-/// Attempts on one slot of a target: the job it was taken for, then each job of the same target
-/// that waited for a slot, until none waits.
-struct Turns {
-    context: Arc<AttemptContext>,
-    metrics: DispatchMetrics,
-    saturated_delay: Duration,
-}
-
-impl Turns {
-    async fn run(self, ready: Ready, slot: TargetSlot<Ready>) {
-        let mut turn = Some((ready, slot));
-        while let Some((ready, slot)) = turn {
-            let took = if self.context.hard_stop.is_cancelled() {
-                let _ = ready.message.ack_with(AckKind::Nak(None)).await;
-                None
-            } else if ready.received.elapsed() > self.context.ack_wait / 3 {
-                // Waited so long that NATS would soon hand it out again: give it back first.
-                hand_back(ready, self.saturated_delay, &self.metrics).await;
-                None
-            } else {
-                self.metrics.in_flight.inc();
-                let took = attempt::run(ready, self.context.clone()).await;
-                self.metrics.in_flight.dec();
-                if let Some(took) = took {
-                    self.metrics.attempt_seconds.observe(took.as_secs_f64());
-                }
-                took
-            };
-            let handover = slot.finish(took);
-            for evicted in handover.evicted {
-                hand_back(evicted, self.saturated_delay, &self.metrics).await;
-            }
-            turn = handover.next;
-        }
-    }
-}
-
-/// Back to NATS without an attempt, for longer each time (see [`hand_back_delay`]).
-async fn hand_back(ready: Ready, base: Duration, metrics: &DispatchMetrics) {
-    metrics.saturated.inc();
-    let delivered = ready.message.info().map(|info| info.delivered).unwrap_or(1);
-    let delay = hand_back_delay(base, delivered, rand::random_range(-1.0..=1.0));
-    let _ = ready.message.ack_with(AckKind::Nak(Some(delay))).await;
-}
-
 fn decode(message: Message) -> Option<Job> {
     let job = match DeliveryJob::decode(message.payload.clone()) {
         Ok(job) => job,
@@ -333,21 +283,4 @@ fn decode(message: Message) -> Option<Job> {
             None
         }
     }
-}
-
-/// Which receiver a subscription's attempts count against: scheme, host and port.
-fn target_key(target: &Target) -> String {
-    let url = match target {
-        Target::Webhook(t) => t.url.as_url(),
-        Target::Slack(t) => t.webhook_url.as_url(),
-        Target::Discord(t) => t.webhook_url.as_url(),
-        Target::Teams(t) => t.webhook_url.as_url(),
-        Target::Email(_) => return "smtp".to_owned(),
-    };
-    format!(
-        "{}://{}:{}",
-        url.scheme(),
-        url.host_str().unwrap_or_default(),
-        url.port_or_known_default().unwrap_or(0)
-    )
 }

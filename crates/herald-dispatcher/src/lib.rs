@@ -6,7 +6,9 @@ mod attempt;
 mod intake;
 mod limiter;
 mod metrics;
+mod pacer;
 mod recorder;
+mod start;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +25,9 @@ pub use metrics::DispatchMetrics;
 
 use attempt::AttemptContext;
 use limiter::TargetLimiter;
+use pacer::Pacer;
 use recorder::Recorder;
+use start::Starter;
 
 pub const CONSUMER_NAME: &str = "dispatcher";
 
@@ -108,7 +112,9 @@ impl Dispatcher {
             finished.push(tx);
         }
         let hard_stop = CancellationToken::new();
+        let pacer = Pacer::default();
         let context = Arc::new(AttemptContext {
+            pacer: pacer.clone(),
             channels: self.channels.clone(),
             finished,
             ack_wait: self.config.ack_wait,
@@ -133,11 +139,15 @@ impl Dispatcher {
             let intake = intake::Intake {
                 store: self.store.clone(),
                 cache: herald_store::SubscriptionCache::default(),
-                limiter: limiter.clone(),
-                slots: slots.clone(),
-                saturated_delay: self.config.saturated_delay,
+                starter: Starter {
+                    slots: slots.clone(),
+                    limiter: limiter.clone(),
+                    context: context.clone(),
+                    metrics: self.metrics.clone(),
+                    saturated_delay: self.config.saturated_delay,
+                },
+                pacer: pacer.clone(),
                 metrics: self.metrics.clone(),
-                context: context.clone(),
                 tasks: JoinSet::new(),
                 poison: self.config.poison,
                 health: health.clone(),

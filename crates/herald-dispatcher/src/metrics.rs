@@ -17,6 +17,7 @@ pub struct DispatchMetrics {
     pub attempts: Family<OutcomeLabel, Counter>,
     pub saturated: Counter,
     pub waited: Counter,
+    pub paced: Counter,
     pub skipped: Counter,
     pub in_flight: Gauge,
     pub attempt_seconds: Histogram,
@@ -29,6 +30,7 @@ impl DispatchMetrics {
             attempts: Family::default(),
             saturated: Counter::default(),
             waited: Counter::default(),
+            paced: Counter::default(),
             skipped: Counter::default(),
             in_flight: Gauge::default(),
             attempt_seconds: Histogram::new(exponential_buckets(0.001, 2.0, 17)),
@@ -39,6 +41,11 @@ impl DispatchMetrics {
             "attempts",
             "Delivery attempts by outcome (delivered, retry, failed)",
             metrics.attempts.clone(),
+        );
+        registry.register(
+            "paced",
+            "Jobs that waited for their destination's turn (platform pace or the subscription's rate limit); not attempts",
+            metrics.paced.clone(),
         );
         registry.register(
             "saturated",

@@ -50,6 +50,8 @@ pub struct SlackTarget {
     pub icon_emoji: Option<String>,
     /// Prepended to failure messages, e.g. `<!here>`.
     pub mention_on_failure: Option<String>,
+    /// MiniJinja producing the whole JSON payload, for teams who want their own layout.
+    pub template: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,12 +62,16 @@ pub struct DiscordTarget {
     pub avatar_url: Option<String>,
     /// Prepended to failure messages, e.g. `<@&role>`.
     pub mention_on_failure: Option<String>,
+    /// MiniJinja producing the whole JSON payload, for teams who want their own layout.
+    pub template: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamsTarget {
     pub webhook_url: WebhookUrl,
     pub format: TeamsFormat,
+    /// MiniJinja producing the whole JSON payload, for teams who want their own layout.
+    pub template: Option<String>,
 }
 
 /// `AdaptiveCard` for Workflows webhooks, `MessageCard` for legacy connectors.
@@ -84,6 +90,16 @@ pub struct EmailTarget {
 }
 
 impl Target {
+    /// A chat target's own payload template, if it has one.
+    pub fn chat_template(&self) -> Option<&str> {
+        match self {
+            Target::Slack(t) => t.template.as_deref(),
+            Target::Discord(t) => t.template.as_deref(),
+            Target::Teams(t) => t.template.as_deref(),
+            Target::Webhook(_) | Target::Email(_) => None,
+        }
+    }
+
     /// Where deliveries go, as logs, spans, attempt rows and the API may show it: a webhook's
     /// URL without credentials or query values, a chat webhook without its token, an email's
     /// recipients.

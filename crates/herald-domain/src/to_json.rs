@@ -119,6 +119,7 @@ fn target(target: &Target, secrets: Secrets) -> Value {
                 "mention_on_failure",
                 slack.mention_on_failure.as_deref(),
             );
+            insert_some(&mut out, "template", slack.template.as_deref());
         }
         Target::Discord(discord) => {
             out.insert("webhook_url".into(), chat_url(&discord.webhook_url));
@@ -129,10 +130,12 @@ fn target(target: &Target, secrets: Secrets) -> Value {
                 "mention_on_failure",
                 discord.mention_on_failure.as_deref(),
             );
+            insert_some(&mut out, "template", discord.template.as_deref());
         }
         Target::Teams(teams) => {
             out.insert("webhook_url".into(), chat_url(&teams.webhook_url));
             out.insert("format".into(), teams.format.as_str().into());
+            insert_some(&mut out, "template", teams.template.as_deref());
         }
         Target::Email(email) => {
             let list = |addresses: &[crate::EmailAddress]| -> Value {

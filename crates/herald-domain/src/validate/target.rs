@@ -224,6 +224,7 @@ fn slack(target: &Object, errors: &mut FieldErrors) -> Option<SlackTarget> {
             "username",
             "icon_emoji",
             "mention_on_failure",
+            "template",
         ],
         P,
         errors,
@@ -233,6 +234,7 @@ fn slack(target: &Object, errors: &mut FieldErrors) -> Option<SlackTarget> {
         username: text(target, "username", errors),
         icon_emoji: text(target, "icon_emoji", errors),
         mention_on_failure: text(target, "mention_on_failure", errors),
+        template: template(target, "template", errors),
     })
 }
 
@@ -244,6 +246,7 @@ fn discord(target: &Object, errors: &mut FieldErrors) -> Option<DiscordTarget> {
             "username",
             "avatar_url",
             "mention_on_failure",
+            "template",
         ],
         P,
         errors,
@@ -255,11 +258,12 @@ fn discord(target: &Object, errors: &mut FieldErrors) -> Option<DiscordTarget> {
         username: text(target, "username", errors),
         avatar_url,
         mention_on_failure: text(target, "mention_on_failure", errors),
+        template: template(target, "template", errors),
     })
 }
 
 fn teams(target: &Object, errors: &mut FieldErrors) -> Option<TeamsTarget> {
-    reject_unknown(target, &["webhook_url", "format"], P, errors);
+    reject_unknown(target, &["webhook_url", "format", "template"], P, errors);
     let webhook_url = url(target, "webhook_url", true, errors);
     let format = match opt_str(target, "format", P, errors) {
         None | Some("adaptive_card") => Some(TeamsFormat::AdaptiveCard),
@@ -269,9 +273,11 @@ fn teams(target: &Object, errors: &mut FieldErrors) -> Option<TeamsTarget> {
             None
         }
     };
+    let template = template(target, "template", errors);
     Some(TeamsTarget {
         webhook_url: webhook_url?,
         format: format?,
+        template,
     })
 }
 

@@ -23,8 +23,12 @@ pub(super) fn render_samples(spec: &SubscriptionSpec, errors: &mut FieldErrors) 
     let (path, source) = match &spec.target {
         Target::Webhook(webhook) => ("target.template", webhook.template.as_deref()),
         Target::Email(email) => ("target.subject_template", email.subject_template.as_deref()),
-        Target::Slack(_) | Target::Discord(_) | Target::Teams(_) => return,
+        Target::Slack(_) | Target::Discord(_) | Target::Teams(_) => {
+            ("target.template", spec.target.chat_template())
+        }
     };
+    // A chat template makes the platform's JSON payload: it must come out as a JSON object.
+    let chat = spec.target.chat_template().is_some();
     let Some(source) = source else {
         return;
     };
@@ -40,10 +44,20 @@ pub(super) fn render_samples(spec: &SubscriptionSpec, errors: &mut FieldErrors) 
     for event_type in received_types(spec) {
         let event = sample_event(event_type.as_str(), spec.tenant.as_str(), "sample", now);
         let context = TemplateContext::new(&event, &delivery_id, 1, subscription);
-        if let Err(error) = render_template(source, &context) {
-            let what = format!("does not render for {event_type}");
-            errors.add(path, problem(&what, &error));
-            return;
+        match render_template(source, &context) {
+            Err(error) => {
+                let what = format!("does not render for {event_type}");
+                errors.add(path, problem(&what, &error));
+                return;
+            }
+            Ok(rendered) if chat && !is_json_object(&rendered) => {
+                errors.add(
+                    path,
+                    format!("renders for {event_type} as something that is not a JSON object"),
+                );
+                return;
+            }
+            Ok(_) => {}
         }
     }
 }
@@ -68,4 +82,8 @@ fn received_types(spec: &SubscriptionSpec) -> Vec<EventType> {
     }
     types.retain(|t| spec.condition.holds_for(t.outcome()));
     types
+}
+
+fn is_json_object(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v.is_object())
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod chat;
 mod cli;
 mod crash;
 mod dispatch;

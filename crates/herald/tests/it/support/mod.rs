@@ -4,6 +4,7 @@
 mod binary;
 mod database;
 mod nats;
+mod platforms;
 mod postgres;
 mod receiver;
 
@@ -23,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 pub use binary::{Herald, serve_binary};
 pub use database::TestDatabase;
 pub use nats::{TestNats, unique_prefix};
+pub use platforms::{Platform, Scripted, StandIn};
 pub use postgres::TestPostgres;
 pub use receiver::{Receiver, Reply};
 

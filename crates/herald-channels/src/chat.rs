@@ -1,0 +1,135 @@
+//! The chat channels (Slack, Discord, Teams): one JSON message POSTed to an incoming webhook.
+//! They share everything but the message and what the platform's answers mean, which each
+//! [`Platform`] module says.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use herald_domain::{TemplateContext, TemplateSubscription, WebhookUrl, render_template};
+use herald_render::Notice;
+use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+
+use crate::http::{HttpClient, HttpOutcome, OutgoingRequest};
+use crate::{
+    AttemptError, AttemptReport, Delivery, ErrorClass, PaceHint, Prepared, Sender, Verdict,
+};
+
+/// Chat webhooks answer fast; a slow one is down.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What differs between chat platforms.
+pub trait Platform: Send + Sync + 'static {
+    type Target: Send + Sync;
+
+    fn webhook_url(target: &Self::Target) -> &WebhookUrl;
+
+    /// The subscription's own payload template, if any.
+    fn template(target: &Self::Target) -> Option<&str>;
+
+    /// The platform's message for the event.
+    fn message(notice: &Notice, target: &Self::Target) -> serde_json::Value;
+
+    /// What the platform's answer means.
+    fn verdict(outcome: &HttpOutcome) -> Verdict;
+
+    /// The platform's rate-limit word in its answer, if it gives one.
+    fn pace_hint(_outcome: &HttpOutcome) -> Option<PaceHint> {
+        None
+    }
+}
+
+pub struct ChatSender<P> {
+    http: HttpClient,
+    platform: PhantomData<P>,
+}
+
+impl<P> ChatSender<P> {
+    pub fn new(http: HttpClient) -> Self {
+        Self {
+            http,
+            platform: PhantomData,
+        }
+    }
+}
+
+impl<P: Platform> Sender for ChatSender<P> {
+    type Target = P::Target;
+
+    fn prepare(
+        &self,
+        target: &P::Target,
+        delivery: &Delivery<'_>,
+    ) -> Result<Prepared, AttemptError> {
+        let body = match P::template(target) {
+            Some(template) => templated(template, delivery)?,
+            None => {
+                let notice = Notice::from_event(delivery.event.value());
+                Bytes::from(P::message(&notice, target).to_string())
+            }
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        Ok(Prepared::Http(OutgoingRequest {
+            method: http::Method::POST,
+            url: P::webhook_url(target).as_url().clone(),
+            headers,
+            body,
+            timeout: TIMEOUT,
+        }))
+    }
+
+    fn send<'a>(
+        &'a self,
+        target: &'a P::Target,
+        prepared: Prepared,
+    ) -> BoxFuture<'a, AttemptReport> {
+        Box::pin(async move {
+            let Prepared::Http(request) = prepared;
+            let outcome = self.http.send(request).await;
+            let verdict = match &outcome.error {
+                Some(error) if error.class == ErrorClass::PrivateAddress => {
+                    Verdict::Permanent { disable: None }
+                }
+                Some(_) => Verdict::Retry { after: None },
+                None => P::verdict(&outcome),
+            };
+            let hint = P::pace_hint(&outcome);
+            let destination = P::webhook_url(target).masked_token();
+            outcome.into_report(verdict, "POST", destination, hint)
+        })
+    }
+}
+
+/// The subscription's own payload: its template's output, which must be a JSON object.
+fn templated(template: &str, delivery: &Delivery<'_>) -> Result<Bytes, AttemptError> {
+    let subscription_id = delivery.subscription_id.to_string();
+    let context = TemplateContext::new(
+        delivery.event.value(),
+        delivery.delivery_id,
+        delivery.attempt,
+        TemplateSubscription {
+            id: &subscription_id,
+            name: &delivery.subscription.name,
+            tenant: delivery.subscription.tenant.as_str(),
+        },
+    );
+    let rendered = render_template(template, &context)
+        .map_err(|e| AttemptError::new(ErrorClass::Template, format!("template failed: {e}")))?;
+    match serde_json::from_str::<serde_json::Value>(&rendered) {
+        Ok(value) if value.is_object() => Ok(Bytes::from(rendered)),
+        _ => Err(AttemptError::new(
+            ErrorClass::Template,
+            "template failed: its output is not a JSON object",
+        )),
+    }
+}
+
+/// Seconds as a float (`1.2`), as Discord writes `retry_after`.
+pub(crate) fn seconds(value: &serde_json::Value) -> Option<Duration> {
+    value
+        .as_f64()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(3600.0)))
+}
