@@ -133,3 +133,6 @@ pub(crate) fn seconds(value: &serde_json::Value) -> Option<Duration> {
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| Duration::from_secs_f64(s.min(3600.0)))
 }
+
+#[cfg(test)]
+mod tests;

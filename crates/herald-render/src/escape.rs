@@ -71,11 +71,17 @@ impl Escaper {
                 }
                 _ => out.push(c),
             },
+            // Teams' card markdown has no reliable backslash escape (some clients show the
+            // backslash), so nothing is escaped that is only formatting: a publisher's `*` may
+            // embolden, never ping or link. Mentions (`<at>`) and links (`[text](url)`) are
+            // broken up with an invisible space.
             Markup::Teams => match c {
-                '\\' | '*' | '_' | '[' | ']' => backslash(c, out),
-                '-' | '+' if line_start => backslash(c, out),
-                // `<at>name</at>` is Teams' mention tag.
-                '<' => {
+                '<' | '[' => {
+                    out.push(c);
+                    out.push(ZWSP);
+                }
+                ']' => {
+                    out.push(ZWSP);
                     out.push(c);
                     out.push(ZWSP);
                 }
@@ -85,8 +91,15 @@ impl Escaper {
             },
             Markup::MessageCard => match c {
                 '&' | '<' | '>' => push_html(c, out),
-                '\\' | '*' | '_' | '~' | '`' | '[' | ']' => backslash(c, out),
-                '#' | '-' | '+' if line_start => backslash(c, out),
+                '[' => {
+                    out.push(c);
+                    out.push(ZWSP);
+                }
+                ']' => {
+                    out.push(ZWSP);
+                    out.push(c);
+                    out.push(ZWSP);
+                }
                 '\n' => out.push_str("\n\n"),
                 _ => out.push(c),
             },

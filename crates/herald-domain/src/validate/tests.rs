@@ -359,3 +359,22 @@ fn a_bad_condition_is_named() {
     doc["condition"] = json!(3);
     assert!(errors_of(&doc).contains_key("condition"));
 }
+
+#[test]
+fn a_chat_template_must_render_a_json_object() {
+    let chat = |template: &str| {
+        json!({
+            "tenant": "acme", "name": "chat", "channel": "discord",
+            "target": {"webhook_url": "https://discord.com/api/webhooks/1/abc", "template": template},
+        })
+    };
+    let good = SubscriptionSpec::from_json(&chat(
+        r#"{"content": {{ (type ~ " " ~ data.name) | tojson }}}"#,
+    ));
+    assert!(good.is_ok(), "{good:?}");
+    let errors = SubscriptionSpec::from_json(&chat("{{ type }} failed")).unwrap_err();
+    assert!(
+        errors.0["target.template"].contains("not a JSON object"),
+        "{errors:?}"
+    );
+}

@@ -35,20 +35,20 @@ fn line_start_markup_is_escaped_only_at_line_start() {
 }
 
 #[test]
-fn teams_breaks_at_tags_and_keeps_line_breaks() {
-    let escaped = Markup::Teams.escape("<at>Ann</at> **x**\nnext");
-    assert!(!escaped.contains("<at>"));
+fn teams_breaks_at_tags_and_links_and_keeps_line_breaks() {
+    let escaped = Markup::Teams.escape("<at>Ann</at> **x** [y](http://z)\nnext");
+    assert!(!escaped.contains("<at>") && !escaped.contains("](http"));
     assert_eq!(
         escaped,
-        "<\u{200B}at>Ann<\u{200B}/at> \\*\\*x\\*\\*\n\nnext"
+        "<\u{200B}at>Ann<\u{200B}/at> **x** [\u{200B}y\u{200B}]\u{200B}(http://z)\n\nnext"
     );
 }
 
 #[test]
 fn message_cards_escape_html_and_markdown() {
     assert_eq!(
-        Markup::MessageCard.escape("<b>&</b> *x* # y"),
-        "&lt;b&gt;&amp;&lt;/b&gt; \\*x\\* # y"
+        Markup::MessageCard.escape("<b>&</b> *x* [y](z)"),
+        "&lt;b&gt;&amp;&lt;/b&gt; *x* [\u{200B}y\u{200B}]\u{200B}(z)"
     );
 }
 

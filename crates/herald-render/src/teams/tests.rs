@@ -42,13 +42,15 @@ fn the_format_picks_the_card() {
 
 #[test]
 fn publisher_text_cannot_mention_or_inject() {
-    let name = "<at>Ann</at> **bold** <b>x</b>";
+    let name = "<at>Ann</at> [phish](https://evil.example) <b>x</b>";
     let event = event("deploy.failed", json!({ "name": name, "error": name }));
     let [adaptive, legacy] =
         both_formats().map(|target| teams_message(&Notice::from_event(&event), &target));
-    // The fallback text is plain text: markdown there shows as written.
     let body = adaptive["attachments"][0]["content"]["body"].to_string();
-    assert!(!body.contains("**bold**"));
+    assert!(
+        !body.contains("](https://evil"),
+        "no link from publisher text"
+    );
     assert!(!adaptive.to_string().contains("<at>"));
     let legacy = legacy.to_string();
     assert!(!legacy.contains("<at>") && !legacy.contains("<b>"));
