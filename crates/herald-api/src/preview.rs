@@ -73,10 +73,17 @@ pub async fn preview(
     let prepared = state
         .channels
         .prepare(&delivery)
-        .map_err(|not_built| ApiError::Conflict(not_built.to_string()))?
         .map_err(|error| ApiError::field("event_id", error.message))?;
     let mut shown = match prepared {
         Prepared::Http(request) => http_preview(&request, spec.target.destination()),
+        Prepared::Mail(mail) => json!({
+            "from": mail.from,
+            "to": mail.to,
+            "cc": mail.cc,
+            "subject": mail.subject,
+            "text": mail.text,
+            "html": mail.html,
+        }),
     };
     shown["channel"] = json!(spec.channel().as_str());
     Ok(Json(shown).into_response())

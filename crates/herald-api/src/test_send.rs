@@ -33,11 +33,7 @@ pub async fn send(
         traceparent: None,
         now,
     };
-    let report = state
-        .channels
-        .deliver(&delivery)
-        .await
-        .map_err(|not_built| ApiError::Conflict(not_built.to_string()))?;
+    let report = state.channels.deliver(&delivery).await;
     Ok(Json(json!({
         "delivered": report.verdict == Verdict::Delivered,
         "destination": report.destination,

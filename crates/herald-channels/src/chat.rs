@@ -12,9 +12,7 @@ use herald_render::Notice;
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 
 use crate::http::{HttpClient, HttpOutcome, OutgoingRequest};
-use crate::{
-    AttemptError, AttemptReport, Delivery, ErrorClass, PaceHint, Prepared, Sender, Verdict,
-};
+use crate::{AttemptError, AttemptReport, Delivery, ErrorClass, PaceHint, Sender, Verdict};
 
 /// Chat webhooks answer fast; a slow one is down.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -56,12 +54,13 @@ impl<P> ChatSender<P> {
 
 impl<P: Platform> Sender for ChatSender<P> {
     type Target = P::Target;
+    type Message = OutgoingRequest;
 
     fn prepare(
         &self,
         target: &P::Target,
         delivery: &Delivery<'_>,
-    ) -> Result<Prepared, AttemptError> {
+    ) -> Result<OutgoingRequest, AttemptError> {
         let body = match P::template(target) {
             Some(template) => templated(template, delivery)?,
             None => {
@@ -71,22 +70,21 @@ impl<P: Platform> Sender for ChatSender<P> {
         };
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        Ok(Prepared::Http(OutgoingRequest {
+        Ok(OutgoingRequest {
             method: http::Method::POST,
             url: P::webhook_url(target).as_url().clone(),
             headers,
             body,
             timeout: TIMEOUT,
-        }))
+        })
     }
 
     fn send<'a>(
         &'a self,
         target: &'a P::Target,
-        prepared: Prepared,
+        request: OutgoingRequest,
     ) -> BoxFuture<'a, AttemptReport> {
         Box::pin(async move {
-            let Prepared::Http(request) = prepared;
             let outcome = self.http.send(request).await;
             let verdict = match &outcome.error {
                 Some(error) if error.class == ErrorClass::PrivateAddress => {

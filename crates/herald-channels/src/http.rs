@@ -321,7 +321,7 @@ fn caused_by<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 's
 }
 
 /// An error and every cause under it, as one line.
-fn with_causes(error: &dyn std::error::Error) -> String {
+pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

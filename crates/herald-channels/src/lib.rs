@@ -4,6 +4,7 @@
 mod chat;
 mod classify;
 mod discord;
+mod email;
 mod guard;
 mod http;
 mod pace;
@@ -16,16 +17,19 @@ mod xml;
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
-use herald_domain::{Channel, EventDocument, SubscriptionId, SubscriptionSpec, Target};
+use herald_domain::{EventDocument, SubscriptionId, SubscriptionSpec, Target};
 
 use chat::ChatSender;
 use discord::Discord;
+use email::EmailSender;
 use slack::Slack;
 use teams::Teams;
 
 pub use classify::classify_status;
+pub use email::{MailDraft, SmtpSecurity, SmtpSettings, SmtpSetupError};
 pub use guard::is_public;
 pub use http::{HttpClient, HttpOptions, HttpOutcome, OutgoingRequest};
+pub use lettre::message::Mailbox;
 pub use pace::{Pace, PaceKey, pace_keys};
 pub use report::{AttemptError, AttemptReport, ErrorClass, PaceHint, Verdict};
 pub use signing::{github_signature, standard_webhooks_signature};
@@ -53,13 +57,28 @@ pub struct Delivery<'a> {
 /// A message ready to go out: what a preview shows and an attempt sends.
 #[derive(Debug, Clone)]
 pub enum Prepared {
-    Http(OutgoingRequest),
+    Http(Box<OutgoingRequest>),
+    Mail(Box<MailDraft>),
+}
+
+impl From<OutgoingRequest> for Prepared {
+    fn from(request: OutgoingRequest) -> Self {
+        Prepared::Http(Box::new(request))
+    }
+}
+
+impl From<MailDraft> for Prepared {
+    fn from(mail: MailDraft) -> Self {
+        Prepared::Mail(Box::new(mail))
+    }
 }
 
 /// One channel: renders a delivery for its target, sends it and classifies the answer.
 /// Adding a channel is one module implementing this, and one arm in [`Channels`].
 pub trait Sender: Send + Sync {
     type Target;
+    /// What it sends: an HTTP request, a mail.
+    type Message: Into<Prepared>;
 
     /// The exact message this delivery would send, nothing sent. An error here is permanent:
     /// the same delivery renders the same way next time.
@@ -67,70 +86,57 @@ pub trait Sender: Send + Sync {
         &self,
         target: &Self::Target,
         delivery: &Delivery<'_>,
-    ) -> Result<Prepared, AttemptError>;
+    ) -> Result<Self::Message, AttemptError>;
 
     /// Sends what `prepare` made and says what the answer means.
     fn send<'a>(
         &'a self,
         target: &'a Self::Target,
-        prepared: Prepared,
+        message: Self::Message,
     ) -> BoxFuture<'a, AttemptReport>;
 }
 
-/// The channels this build sends through: one per `herald_domain::Channel`, matched
-/// exhaustively, so a channel without its module does not compile.
+/// The channels: one sender per `herald_domain::Channel`, matched exhaustively, so a channel
+/// without its module does not compile.
 pub struct Channels {
     webhook: WebhookSender,
     slack: ChatSender<Slack>,
     discord: ChatSender<Discord>,
     teams: ChatSender<Teams>,
+    email: EmailSender,
 }
 
-/// A channel this build cannot send through, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the {0} channel is not built into this Herald")]
-pub struct NotBuilt(pub Channel);
-
 impl Channels {
-    pub fn new(http: HttpClient) -> Self {
-        Self {
+    /// `smtp` is `None` when no relay is configured: email deliveries then fail saying so.
+    pub fn new(http: HttpClient, smtp: Option<&SmtpSettings>) -> Result<Self, SmtpSetupError> {
+        Ok(Self {
             webhook: WebhookSender::new(http.clone()),
             slack: ChatSender::new(http.clone()),
             discord: ChatSender::new(http.clone()),
             teams: ChatSender::new(http),
-        }
-    }
-
-    /// Whether this build can send through `channel`.
-    pub fn check(&self, channel: Channel) -> Result<(), NotBuilt> {
-        match channel {
-            Channel::Webhook | Channel::Slack | Channel::Discord | Channel::Teams => Ok(()),
-            Channel::Email => Err(NotBuilt(channel)),
-        }
+            email: EmailSender::new(smtp)?,
+        })
     }
 
     /// The exact message `delivery` would send (for previews); nothing is sent.
-    pub fn prepare(
-        &self,
-        delivery: &Delivery<'_>,
-    ) -> Result<Result<Prepared, AttemptError>, NotBuilt> {
+    pub fn prepare(&self, delivery: &Delivery<'_>) -> Result<Prepared, AttemptError> {
         match &delivery.subscription.target {
-            Target::Webhook(target) => Ok(self.webhook.prepare(target, delivery)),
-            Target::Slack(target) => Ok(self.slack.prepare(target, delivery)),
-            Target::Discord(target) => Ok(self.discord.prepare(target, delivery)),
-            Target::Teams(target) => Ok(self.teams.prepare(target, delivery)),
-            Target::Email(_) => Err(NotBuilt(Channel::Email)),
+            Target::Webhook(target) => self.webhook.prepare(target, delivery).map(Into::into),
+            Target::Slack(target) => self.slack.prepare(target, delivery).map(Into::into),
+            Target::Discord(target) => self.discord.prepare(target, delivery).map(Into::into),
+            Target::Teams(target) => self.teams.prepare(target, delivery).map(Into::into),
+            Target::Email(target) => self.email.prepare(target, delivery).map(Into::into),
         }
     }
 
     /// Makes one attempt: prepares, sends, classifies.
-    pub async fn deliver(&self, delivery: &Delivery<'_>) -> Result<AttemptReport, NotBuilt> {
+    pub async fn deliver(&self, delivery: &Delivery<'_>) -> AttemptReport {
         match &delivery.subscription.target {
-            Target::Webhook(target) => Ok(attempt(&self.webhook, target, delivery).await),
-            Target::Slack(target) => Ok(attempt(&self.slack, target, delivery).await),
-            Target::Discord(target) => Ok(attempt(&self.discord, target, delivery).await),
-            Target::Teams(target) => Ok(attempt(&self.teams, target, delivery).await),
-            Target::Email(_) => Err(NotBuilt(Channel::Email)),
+            Target::Webhook(target) => attempt(&self.webhook, target, delivery).await,
+            Target::Slack(target) => attempt(&self.slack, target, delivery).await,
+            Target::Discord(target) => attempt(&self.discord, target, delivery).await,
+            Target::Teams(target) => attempt(&self.teams, target, delivery).await,
+            Target::Email(target) => attempt(&self.email, target, delivery).await,
         }
     }
 }

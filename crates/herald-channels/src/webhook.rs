@@ -13,8 +13,7 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderVal
 use crate::http::{HttpClient, OutgoingRequest, basic_auth};
 use crate::signing::{github_signature, standard_webhooks_signature};
 use crate::{
-    AttemptError, AttemptReport, Delivery, ErrorClass, Prepared, Sender, Verdict, classify_status,
-    to_xml,
+    AttemptError, AttemptReport, Delivery, ErrorClass, Sender, Verdict, classify_status, to_xml,
 };
 
 pub struct WebhookSender {
@@ -29,22 +28,22 @@ impl WebhookSender {
 
 impl Sender for WebhookSender {
     type Target = WebhookTarget;
+    type Message = OutgoingRequest;
 
     fn prepare(
         &self,
         target: &WebhookTarget,
         delivery: &Delivery<'_>,
-    ) -> Result<Prepared, AttemptError> {
-        render(target, delivery).map(Prepared::Http)
+    ) -> Result<OutgoingRequest, AttemptError> {
+        render(target, delivery)
     }
 
     fn send<'a>(
         &'a self,
         target: &'a WebhookTarget,
-        prepared: Prepared,
+        request: OutgoingRequest,
     ) -> BoxFuture<'a, AttemptReport> {
         Box::pin(async move {
-            let Prepared::Http(request) = prepared;
             let outcome = self.http.send(request).await;
             let verdict = match (&outcome.status, &outcome.error) {
                 (_, Some(error)) if error.class == ErrorClass::PrivateAddress => {

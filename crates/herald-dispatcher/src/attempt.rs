@@ -15,9 +15,6 @@ use tracing::{Instrument as _, Span};
 
 use crate::pacer::Pacer;
 
-/// How often a job for a channel this build does not have comes back.
-const CHANNEL_MISSING_WAIT: Duration = Duration::from_secs(300);
-
 /// What the recorder does with a finished attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
@@ -94,16 +91,6 @@ pub async fn run(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
 async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration> {
     let span = Span::current();
     let traceparent = propagation::traceparent(&span);
-    if let Err(not_built) = context.channels.check(ready.subscription.spec.channel()) {
-        // Subscriptions to channels this build cannot send are accepted; their jobs wait in
-        // NATS, without using up attempts, until a build that has the channel.
-        tracing::warn!(error = %not_built, "The delivery waits for a build with its channel.");
-        let _ = ready
-            .message
-            .ack_with(AckKind::Nak(Some(CHANNEL_MISSING_WAIT)))
-            .await;
-        return None;
-    }
     let delivery_id = ready.delivery_id.to_string();
     let report = {
         let delivery = Delivery {
@@ -123,7 +110,7 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
         progress.tick().await;
         loop {
             tokio::select! {
-                report = &mut send => break report.ok(),
+                report = &mut send => break Some(report),
                 _ = progress.tick() => {
                     let _ = ready.message.ack_with(AckKind::Progress).await;
                 }

@@ -11,6 +11,9 @@ use crate::human;
 use crate::mentions::{discord_allowed_mentions, failure_mention};
 use crate::text::{Piece, fit, fit_plain, share, units};
 
+mod digest;
+pub use digest::discord_digest;
+
 /// Discord's limits (Channel › Embed Limits), in characters.
 const CONTENT_MAX: usize = 2000;
 const TITLE_MAX: usize = 256;

@@ -1,11 +1,15 @@
-//! Events and targets the tests share: the domain's sample events at a fixed time, and one
-//! target of each channel built the way the API builds them.
+//! Events, targets and digests the tests share: the domain's sample events at a fixed time,
+//! one target of each channel built the way the API builds them, and two daily reports.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use herald_domain::{
     DiscordTarget, SlackTarget, SubscriptionSpec, Target, TeamsFormat, TeamsTarget, samples,
 };
 use serde_json::{Value, json};
+
+use crate::{
+    DayCounts, DigestFailure, DigestReport, DigestWarning, FamilyCounts, JobActivity, ScheduleRuns,
+};
 
 pub(crate) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap()
@@ -145,4 +149,123 @@ pub(crate) fn huge_events() -> Vec<Value> {
         ),
         event("deploy.failed", Value::Object(custom)),
     ]
+}
+
+fn at(hour: u32, minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 21, hour, minute, 0).unwrap()
+}
+
+fn family(name: &str, counts: [u64; 4]) -> FamilyCounts {
+    let [succeeded, failed, warnings, started] = counts;
+    FamilyCounts {
+        family: name.to_owned(),
+        succeeded,
+        failed,
+        warnings,
+        started,
+        total: succeeded + failed + warnings + started,
+    }
+}
+
+/// A busy day in Berlin: failures (one more than listed), a warning, a schedule that failed
+/// twice, and the day before to compare with.
+pub(crate) fn digest_report() -> DigestReport {
+    DigestReport {
+        tenant: "acme".to_owned(),
+        date: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
+        timezone: chrono_tz::Europe::Berlin,
+        day: DayCounts {
+            families: vec![
+                family("transfer", [10, 2, 0, 12]),
+                family("backup", [5, 0, 1, 6]),
+                family("verify", [0, 1, 0, 1]),
+            ],
+            bytes: 3_650_722_201,
+        },
+        previous: Some(DayCounts {
+            families: vec![
+                family("transfer", [8, 0, 0, 8]),
+                family("backup", [5, 0, 0, 5]),
+            ],
+            bytes: 3_113_851_289,
+        }),
+        failures: vec![
+            DigestFailure {
+                time: at(1, 30),
+                event_type: "transfer.failed".to_owned(),
+                name: Some("nightly-backup".to_owned()),
+                source: Some("dropbox:/files".to_owned()),
+                destination: Some("s3:/archive".to_owned()),
+                error_code: Some("ACCESS_DENIED".to_owned()),
+                error_message: Some("Access denied".to_owned()),
+            },
+            DigestFailure {
+                time: at(13, 5),
+                event_type: "verify.failed".to_owned(),
+                name: Some("repo-1".to_owned()),
+                source: None,
+                destination: None,
+                error_code: None,
+                error_message: Some("3 chunks missing".to_owned()),
+            },
+        ],
+        failures_total: 3,
+        warnings: vec![DigestWarning {
+            time: at(4, 0),
+            event_type: "backup.warning".to_owned(),
+            name: Some("postgres-main".to_owned()),
+            text: "table audit_log skipped: locked".to_owned(),
+        }],
+        warnings_total: 1,
+        schedules: vec![
+            ScheduleRuns {
+                schedule: "Nightly".to_owned(),
+                family: "transfer".to_owned(),
+                runs: 7,
+                failed: 2,
+                last_failure: Some(at(1, 30)),
+            },
+            ScheduleRuns {
+                schedule: "Hourly".to_owned(),
+                family: "backup".to_owned(),
+                runs: 6,
+                failed: 0,
+                last_failure: None,
+            },
+        ],
+        busiest: vec![
+            JobActivity {
+                name: "nightly-backup".to_owned(),
+                runs: 7,
+                bytes: 2_147_483_648,
+            },
+            JobActivity {
+                name: "postgres-main".to_owned(),
+                runs: 6,
+                bytes: 1_503_238_553,
+            },
+            JobActivity {
+                name: "repo-1".to_owned(),
+                runs: 1,
+                bytes: 0,
+            },
+        ],
+    }
+}
+
+/// A day without a single event, and none the day before either.
+pub(crate) fn quiet_digest() -> DigestReport {
+    DigestReport {
+        tenant: "acme".to_owned(),
+        date: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        timezone: chrono_tz::Europe::Berlin,
+        day: DayCounts::default(),
+        previous: Some(DayCounts::default()),
+        failures: Vec::new(),
+        failures_total: 0,
+        warnings: Vec::new(),
+        warnings_total: 0,
+        schedules: Vec::new(),
+        busiest: Vec::new(),
+    }
 }

@@ -12,6 +12,9 @@ use crate::human;
 use crate::mentions::failure_mention;
 use crate::text::{Piece, fit, fit_plain, share, units};
 
+mod digest;
+pub use digest::slack_digest;
+
 /// Slack's limits (Block Kit reference), all in characters.
 const HEADER_MAX: usize = 150;
 const SECTION_MAX: usize = 3000;

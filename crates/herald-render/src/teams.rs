@@ -2,12 +2,15 @@
 //! MessageCard that Office 365 connectors still take (`format: message_card`).
 
 mod adaptive_card;
+mod digest;
 mod message_card;
 
 use herald_domain::{TeamsFormat, TeamsTarget};
 use serde_json::Value;
 
 use crate::{Fact, Notice};
+
+pub use digest::teams_digest;
 
 pub fn teams_message(notice: &Notice, target: &TeamsTarget) -> Value {
     match target.format {

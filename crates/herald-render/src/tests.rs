@@ -5,8 +5,11 @@ use herald_domain::TeamsFormat;
 use herald_domain::samples::SAMPLE_TYPES;
 use serde_json::json;
 
-use crate::fixtures::{self, event, sample};
-use crate::{Notice, discord_message, slack_message, teams_message};
+use crate::fixtures::{self, digest_report, event, quiet_digest, sample};
+use crate::{
+    MailContent, Notice, digest_mail, discord_digest, discord_message, event_mail, slack_digest,
+    slack_message, teams_digest, teams_message,
+};
 
 /// Herald's own events and a publisher's custom one, next to the samples.
 fn custom_events() -> Vec<(&'static str, serde_json::Value)> {
@@ -116,4 +119,57 @@ fn teams_message_cards() {
             teams_message(&notice, &target)
         );
     }
+}
+
+/// A mail as a reviewer reads it: the subject, then each part whole.
+fn mail_snapshot(mail: &MailContent) -> String {
+    format!(
+        "Subject: {}\n\n===== text/plain =====\n{}\n\n===== text/html =====\n{}",
+        mail.subject, mail.text, mail.html
+    )
+}
+
+#[test]
+fn event_mails() {
+    let mut failed = sample("transfer.failed");
+    failed["data"]["url"] = json!("https://transfers.example.com/t/def-456?tab=log&step=2");
+    let events = [
+        ("transfer.failed", failed),
+        ("transfer.completed", sample("transfer.completed")),
+        ("backup.warning", sample("backup.warning")),
+    ];
+    for (event_type, event) in events {
+        let mail = event_mail(&Notice::from_event(&event));
+        insta::assert_snapshot!(format!("mail__{event_type}"), mail_snapshot(&mail));
+    }
+}
+
+#[test]
+fn digest_mails() {
+    insta::assert_snapshot!("digest_mail", mail_snapshot(&digest_mail(&digest_report())));
+    insta::assert_snapshot!(
+        "digest_mail__quiet",
+        mail_snapshot(&digest_mail(&quiet_digest()))
+    );
+}
+
+#[test]
+fn chat_digests() {
+    let report = digest_report();
+    insta::assert_json_snapshot!(
+        "digest_slack",
+        slack_digest(&report, &fixtures::slack(Some("<!here>")))
+    );
+    insta::assert_json_snapshot!(
+        "digest_discord",
+        discord_digest(&report, &fixtures::discord(Some("<@&123>")))
+    );
+    insta::assert_json_snapshot!(
+        "digest_teams",
+        teams_digest(&report, &fixtures::teams(TeamsFormat::AdaptiveCard))
+    );
+    insta::assert_json_snapshot!(
+        "digest_message_card",
+        teams_digest(&report, &fixtures::teams(TeamsFormat::MessageCard))
+    );
 }

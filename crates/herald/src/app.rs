@@ -75,7 +75,10 @@ impl App {
             allow_private_targets: config.allow_private_targets,
             max_idle_per_host: config.dispatcher_per_target_concurrency,
         })?;
-        let channels = Arc::new(Channels::new(http));
+        let channels = Arc::new(
+            Channels::new(http, config.smtp.as_ref())
+                .context("cannot set up SMTP (HERALD_SMTP_*)")?,
+        );
         let dispatcher = targets.has(Target::Dispatcher).then(|| {
             let dispatcher_config = DispatcherConfig {
                 concurrency: config.dispatcher_concurrency,

@@ -8,6 +8,7 @@ use std::time::Duration;
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
 use herald_bus::SubjectPrefix;
+use herald_channels::SmtpSettings;
 use herald_domain::EventLimits;
 use herald_store::EncryptionKey;
 use herald_telemetry::LogFormat;
@@ -52,6 +53,7 @@ pub struct RawConfig {
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
     pub smtp_from: Option<String>,
+    pub smtp_timeout_secs: u64,
     pub allow_private_targets: bool,
     pub timezone: Option<String>,
     pub log_format: String,
@@ -81,6 +83,7 @@ impl Default for RawConfig {
             smtp_username: None,
             smtp_password: None,
             smtp_from: None,
+            smtp_timeout_secs: 10,
             allow_private_targets: false,
             timezone: None,
             log_format: "json".into(),
@@ -96,13 +99,6 @@ impl Default for RawConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SmtpSecurity {
-    None,
-    StartTls,
-    Tls,
-}
-
 #[derive(Debug, Clone)]
 pub struct Config {
     pub nats_url: String,
@@ -112,12 +108,8 @@ pub struct Config {
     pub api_addr: SocketAddr,
     pub admin_token: Option<SecretString>,
     pub encryption_key: Option<EncryptionKey>,
-    pub smtp_host: Option<String>,
-    pub smtp_port: u16,
-    pub smtp_security: SmtpSecurity,
-    pub smtp_username: Option<String>,
-    pub smtp_password: Option<SecretString>,
-    pub smtp_from: Option<String>,
+    /// The relay for email; `None` when `HERALD_SMTP_HOST` is not set.
+    pub smtp: Option<SmtpSettings>,
     pub allow_private_targets: bool,
     pub timezone: Option<chrono_tz::Tz>,
     pub log_format: LogFormat,
@@ -181,6 +173,7 @@ impl Config {
 
 impl RawConfig {
     fn validate(self) -> Result<Config, ConfigError> {
+        let smtp = smtp::settings(&self)?;
         let subject_prefix = SubjectPrefix::parse(&self.subject_prefix)
             .map_err(|e| ConfigError::new("subject_prefix", e.to_string()))?;
         let api_addr = self
@@ -191,17 +184,6 @@ impl RawConfig {
             .map(|k| EncryptionKey::parse(&k))
             .transpose()
             .map_err(|e| ConfigError::new("encryption_key", e.to_string()))?;
-        let smtp_security = match self.smtp_security.as_str() {
-            "none" => SmtpSecurity::None,
-            "starttls" => SmtpSecurity::StartTls,
-            "tls" => SmtpSecurity::Tls,
-            _ => {
-                return Err(ConfigError::new(
-                    "smtp_security",
-                    "must be none, starttls or tls",
-                ));
-            }
-        };
         let timezone = non_empty(self.timezone)
             .map(|tz| tz.parse::<chrono_tz::Tz>())
             .transpose()
@@ -285,12 +267,7 @@ impl RawConfig {
             api_addr,
             admin_token: non_empty(self.admin_token).map(SecretString::from),
             encryption_key,
-            smtp_host: non_empty(self.smtp_host),
-            smtp_port: self.smtp_port,
-            smtp_security,
-            smtp_username: non_empty(self.smtp_username),
-            smtp_password: non_empty(self.smtp_password).map(SecretString::from),
-            smtp_from: non_empty(self.smtp_from),
+            smtp,
             allow_private_targets: self.allow_private_targets,
             timezone,
             log_format,
@@ -331,6 +308,8 @@ fn check_file_keys(file: &Path) -> Result<(), ConfigError> {
         None => Ok(()),
     }
 }
+
+mod smtp;
 
 #[cfg(test)]
 mod tests;

@@ -131,6 +131,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 }
             }
             println!("configuration ok");
+            match &config.smtp {
+                Some(smtp) => println!(
+                    "  smtp            {}:{} ({:?}), from {}",
+                    smtp.host, smtp.port, smtp.security, smtp.from
+                ),
+                None => println!(
+                    "  smtp            not configured: email deliveries will fail with \"SMTP is not configured\" (set HERALD_SMTP_HOST and HERALD_SMTP_FROM)"
+                ),
+            }
             println!("  nats_url        {}", config.nats_url);
             println!("  subject_prefix  {}", config.subject_prefix.as_str());
             println!("  api_addr        {}", config.api_addr);

@@ -109,11 +109,11 @@ async fn a_template_that_fails_at_send_time_fails_the_delivery_at_once() {
         "transfer.failed",
         json!({"transfer_id": "t-1", "name": "n"}),
     );
-    let channels = crate::Channels::new(HttpClient::new(HttpOptions::default()).unwrap());
+    let channels =
+        crate::Channels::new(HttpClient::new(HttpOptions::default()).unwrap(), None).unwrap();
     let report = channels
         .deliver(&delivery(&spec, SubscriptionId::new(), &event))
-        .await
-        .unwrap();
+        .await;
     assert_eq!(report.verdict, Verdict::Permanent { disable: None });
     assert_eq!(report.status, None, "nothing was sent");
     let error = report.error.unwrap();

@@ -67,7 +67,7 @@ fn card(notice: &Notice, caps: Caps) -> Value {
 }
 
 /// The container style (a tinted band) and the matching text colour of an outcome.
-fn colours(outcome: Outcome) -> (&'static str, &'static str) {
+pub(super) fn colours(outcome: Outcome) -> (&'static str, &'static str) {
     match outcome {
         Outcome::Success => ("good", "Good"),
         Outcome::Failure => ("attention", "Attention"),

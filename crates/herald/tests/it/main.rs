@@ -8,6 +8,7 @@ mod chat;
 mod cli;
 mod crash;
 mod dispatch;
+mod email;
 mod ingest;
 mod poison;
 mod rejections;

@@ -162,44 +162,6 @@ async fn a_redirect_is_not_followed_but_retried() {
 }
 
 #[tokio::test]
-async fn a_channel_this_build_cannot_send_yet_leaves_its_delivery_waiting() {
-    let app = spawn_delivering_app().await;
-    let created: Value = app
-        .post(
-            "/v1/subscriptions",
-            &json!({"tenant": "acme", "name": "mail", "channel": "email", "target": {"to": ["ops@example.com"]}}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap();
-    app.publish_sample("transfer.failed", "to-mail").await;
-    let delivery = app.delivery_when("to-mail", "pending", WAIT).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let delivery: Value = app
-        .get(&format!(
-            "/v1/deliveries/{}",
-            delivery["id"].as_str().unwrap()
-        ))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(delivery["status"], "pending");
-    assert_eq!(delivery["attempt_count"], 0);
-    assert_eq!(
-        app.nats.deliveries_left().await.0,
-        1,
-        "the job waits in NATS"
-    );
-    let test = app
-        .post(&format!("/v1/subscriptions/{id}/test"), &json!({}))
-        .await;
-    assert_eq!(test.status(), 409);
-}
-
-#[tokio::test]
 async fn the_delivery_list_filters_by_status_and_time() {
     let app = spawn_delivering_app().await;
     let fine = Receiver::start(Reply::status(204)).await;

@@ -7,6 +7,7 @@ mod nats;
 mod platforms;
 mod postgres;
 mod receiver;
+mod smtp;
 
 use std::future::Future;
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub use nats::{TestNats, unique_prefix};
 pub use platforms::{Platform, Scripted, StandIn};
 pub use postgres::TestPostgres;
 pub use receiver::{Receiver, Reply};
+pub use smtp::{SmtpBehaviour, SmtpReply, SmtpServer};
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const ENCRYPTION_KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
