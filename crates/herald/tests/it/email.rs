@@ -148,3 +148,23 @@ async fn without_smtp_an_email_delivery_fails_saying_so() {
     let error = delivery["attempts"][0]["error"].as_str().unwrap();
     assert!(error.contains("SMTP is not configured"), "{error}");
 }
+
+#[tokio::test]
+async fn a_connection_dropped_mid_mail_is_tried_once_more_within_the_attempt() {
+    let server = SmtpServer::start(SmtpBehaviour::default()).await;
+    server.script([SmtpReply::Drop]);
+    let app = app_with_smtp(&server, "none", 10).await;
+    subscribe_mail(&app).await;
+    app.publish_sample("transfer.failed", "dropped").await;
+    let delivery = app.delivery_when("dropped", "delivered", WAIT).await;
+    assert_eq!(
+        delivery["attempt_count"], 1,
+        "not another attempt: {delivery}"
+    );
+    assert_eq!(server.received().len(), 1);
+    assert_eq!(
+        server.connections(),
+        2,
+        "a fresh connection for the second try"
+    );
+}
