@@ -17,10 +17,11 @@ export HERALD_TEST_DATABASE_URL HERALD_TEST_NATS_URL
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: ## Start NATS and Postgres if needed, migrate, then run every target (dev config)
+run: ## Start NATS and Postgres if needed, migrate, then run every target (dev config); mails land in target/dev-mail/
 	scripts/dev-services.sh
 	$(CARGO) run -p herald -- --config $(DEV_CONFIG) migrate
-	$(CARGO) run -p herald -- --config $(DEV_CONFIG) serve --target all
+	python3 scripts/dev-mail.py 1025 & trap 'kill $$! 2>/dev/null' EXIT; \
+		$(CARGO) run -p herald -- --config $(DEV_CONFIG) serve --target all
 
 services: ## Make sure NATS (JetStream) and Postgres answer on 127.0.0.1
 	scripts/dev-services.sh
@@ -58,6 +59,7 @@ bench: ## Run the load benchmark (release build)
 	scripts/dev-services.sh
 	$(CARGO) build --release -p herald -p herald-bench
 	target/release/herald-bench
+	target/release/digest-bench
 
 check-tls: ## Fail if openssl-sys or native-tls is in the dependency tree (rustls only)
 	@for pkg in openssl-sys native-tls; do \

@@ -2,6 +2,7 @@
 
 mod auth;
 mod deliveries;
+mod digests;
 mod error;
 mod events;
 mod health;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub admin_token: SecretString,
     pub channels: Arc<herald_channels::Channels>,
     pub registry: Arc<Registry>,
+    /// The zone of digests that name none (`HERALD_TIMEZONE`).
+    pub default_timezone: chrono_tz::Tz,
 }
 
 pub struct Api {
@@ -78,6 +81,8 @@ pub fn router(state: AppState) -> Router {
         .route("/deliveries/{id}", get(deliveries::get))
         .route("/deliveries/{id}/retry", post(deliveries::retry))
         .route("/rejections", get(events::rejections))
+        .route("/digests/{id}/preview", get(digests::preview))
+        .route("/digests/{id}/send", post(digests::send))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_admin,

@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
-use herald_domain::{TemplateContext, TemplateSubscription, WebhookUrl, render_template};
-use herald_render::Notice;
+use herald_domain::{
+    DigestSchedule, TemplateContext, TemplateSubscription, WebhookUrl, render_template,
+};
+use herald_render::{DigestReport, Notice};
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 
 use crate::http::{HttpClient, HttpOutcome, OutgoingRequest};
@@ -28,6 +30,9 @@ pub trait Platform: Send + Sync + 'static {
 
     /// The platform's message for the event.
     fn message(notice: &Notice, target: &Self::Target) -> serde_json::Value;
+
+    /// The platform's compact form of a daily digest.
+    fn digest(report: &DigestReport, target: &Self::Target) -> serde_json::Value;
 
     /// What the platform's answer means.
     fn verdict(outcome: &HttpOutcome) -> Verdict;
@@ -61,9 +66,10 @@ impl<P: Platform> Sender for ChatSender<P> {
         target: &P::Target,
         delivery: &Delivery<'_>,
     ) -> Result<OutgoingRequest, AttemptError> {
-        let body = match P::template(target) {
-            Some(template) => templated(template, delivery)?,
-            None => {
+        let body = match (digest_report(delivery)?, P::template(target)) {
+            (Some(report), _) => Bytes::from(P::digest(&report, target).to_string()),
+            (None, Some(template)) => templated(template, delivery)?,
+            (None, None) => {
                 let notice = Notice::from_event(delivery.event.value());
                 Bytes::from(P::message(&notice, target).to_string())
             }
@@ -122,6 +128,17 @@ fn templated(template: &str, delivery: &Delivery<'_>) -> Result<Bytes, AttemptEr
             "template failed: its output is not a JSON object",
         )),
     }
+}
+
+/// The day's report, when the event is a digest (`herald.digest`, its data the report).
+pub(crate) fn digest_report(delivery: &Delivery<'_>) -> Result<Option<DigestReport>, AttemptError> {
+    let event = delivery.event.value();
+    if event["type"] != DigestSchedule::EVENT_TYPE {
+        return Ok(None);
+    }
+    serde_json::from_value(event["data"].clone())
+        .map(Some)
+        .map_err(|e| AttemptError::new(ErrorClass::Request, format!("unreadable digest: {e}")))
 }
 
 /// Seconds as a float (`1.2`), as Discord writes `retry_after`.

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use herald_domain::{DiscordTarget, WebhookUrl};
-use herald_render::{Notice, discord_message};
+use herald_render::{DigestReport, Notice, discord_digest, discord_message};
 
 use crate::chat::{Platform, seconds};
 use crate::http::HttpOutcome;
@@ -26,6 +26,10 @@ impl Platform for Discord {
 
     fn message(notice: &Notice, target: &DiscordTarget) -> serde_json::Value {
         discord_message(notice, target)
+    }
+
+    fn digest(report: &DigestReport, target: &DiscordTarget) -> serde_json::Value {
+        discord_digest(report, target)
     }
 
     fn verdict(outcome: &HttpOutcome) -> Verdict {

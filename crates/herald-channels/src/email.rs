@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures::future::BoxFuture;
 use herald_domain::{EmailTarget, TemplateContext, TemplateSubscription, render_template};
-use herald_render::{Notice, event_mail, mail_subject};
+use herald_render::{Notice, digest_mail, event_mail, mail_subject};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::{self, PoolConfig};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use crate::chat::digest_report;
 use crate::http::with_causes;
 use crate::{AttemptError, AttemptReport, Delivery, ErrorClass, Sender, Verdict};
 
@@ -140,9 +141,14 @@ impl Sender for EmailSender {
         target: &EmailTarget,
         delivery: &Delivery<'_>,
     ) -> Result<MailDraft, AttemptError> {
-        let notice = Notice::from_event(delivery.event.value());
-        let mail = event_mail(&notice);
-        let subject = match &target.subject_template {
+        let (mail, subject_template) = match digest_report(delivery)? {
+            Some(report) => (digest_mail(&report), None),
+            None => (
+                event_mail(&Notice::from_event(delivery.event.value())),
+                target.subject_template.as_deref(),
+            ),
+        };
+        let subject = match subject_template {
             Some(template) => render_subject(template, delivery)?,
             None => mail.subject,
         };
@@ -345,4 +351,3 @@ fn render_subject(template: &str, delivery: &Delivery<'_>) -> Result<String, Att
     render_template(template, &context)
         .map_err(|e| AttemptError::new(ErrorClass::Template, format!("template failed: {e}")))
 }
-

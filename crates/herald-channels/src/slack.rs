@@ -2,7 +2,7 @@
 //! error word in a 4xx body (`invalid_payload`, `channel_not_found`, `channel_is_archived`).
 
 use herald_domain::{SlackTarget, WebhookUrl};
-use herald_render::{Notice, slack_message};
+use herald_render::{DigestReport, Notice, slack_digest, slack_message};
 
 use crate::chat::Platform;
 use crate::http::HttpOutcome;
@@ -23,6 +23,10 @@ impl Platform for Slack {
 
     fn message(notice: &Notice, target: &SlackTarget) -> serde_json::Value {
         slack_message(notice, target)
+    }
+
+    fn digest(report: &DigestReport, target: &SlackTarget) -> serde_json::Value {
+        slack_digest(report, target)
     }
 
     fn verdict(outcome: &HttpOutcome) -> Verdict {

@@ -3,7 +3,7 @@
 //! 404 for a removed webhook; legacy connectors also answer 200 with the words of a 429.
 
 use herald_domain::{TeamsTarget, WebhookUrl};
-use herald_render::{Notice, teams_message};
+use herald_render::{DigestReport, Notice, teams_digest, teams_message};
 
 use crate::chat::Platform;
 use crate::http::HttpOutcome;
@@ -27,6 +27,10 @@ impl Platform for Teams {
 
     fn message(notice: &Notice, target: &TeamsTarget) -> serde_json::Value {
         teams_message(notice, target)
+    }
+
+    fn digest(report: &DigestReport, target: &TeamsTarget) -> serde_json::Value {
+        teams_digest(report, target)
     }
 
     fn verdict(outcome: &HttpOutcome) -> Verdict {

@@ -36,11 +36,14 @@ pub struct Filter {
     pub destination_prefix: Option<String>,
 }
 
-/// One summary mail per day at `hour` (local to `timezone`, UTC when absent).
+/// One summary per day at `hour`, local to `timezone` (Herald's `HERALD_TIMEZONE` when
+/// absent), covering the local day before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DigestSchedule {
     pub hour: u8,
     pub timezone: Option<chrono_tz::Tz>,
+    /// Send nothing for a day without events.
+    pub skip_empty: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -140,6 +143,8 @@ impl Filter {
 
 impl DigestSchedule {
     pub const DEFAULT_HOUR: u8 = 8;
+    /// The type of the event a digest is sent as: its data is the day's report.
+    pub const EVENT_TYPE: &'static str = "herald.digest";
 }
 
 impl Target {

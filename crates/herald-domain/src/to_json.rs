@@ -59,6 +59,7 @@ fn document(spec: &SubscriptionSpec, secrets: Secrets) -> Value {
     if let Some(digest) = &spec.digest {
         let mut d = Map::new();
         d.insert("hour".into(), digest.hour.into());
+        d.insert("skip_empty".into(), digest.skip_empty.into());
         insert_some(
             &mut d,
             "timezone",

@@ -279,10 +279,19 @@ fn digest(
     errors: &mut FieldErrors,
 ) -> Option<DigestSchedule> {
     let digest = opt_object(object, "digest", "", errors)?;
-    if channel.is_some_and(|c| c != Channel::Email) {
-        errors.add("digest", "is only available with the email channel");
+    if channel == Some(Channel::Webhook) {
+        errors.add(
+            "digest",
+            "is available with the email, slack, discord and teams channels",
+        );
     }
-    reject_unknown(digest, &["hour", "timezone"], "digest", errors);
+    reject_unknown(
+        digest,
+        &["hour", "timezone", "skip_empty"],
+        "digest",
+        errors,
+    );
+    let skip_empty = opt_bool(digest, "skip_empty", "digest", errors).unwrap_or(false);
     let hour = match field(digest, "hour") {
         None => Some(DigestSchedule::DEFAULT_HOUR),
         Some(_) => {
@@ -301,6 +310,7 @@ fn digest(
     Some(DigestSchedule {
         hour: hour?,
         timezone,
+        skip_empty,
     })
 }
 

@@ -8,6 +8,7 @@ mod schedules;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use herald_domain::Outcome;
+use serde::{Deserialize, Serialize};
 
 pub(crate) use reading::{
     FailureText, Totals, WarningText, bytes_line, delta, failures, family_label, family_line,
@@ -17,7 +18,7 @@ pub(crate) use schedules::{ScheduleText, schedules};
 
 /// One tenant's local day. Text comes from events, so it is publisher text: the renderers
 /// clean, bound and escape it like any event's.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DigestReport {
     pub tenant: String,
     /// The local day covered.
@@ -41,7 +42,7 @@ pub struct DigestReport {
 }
 
 /// What a day's events add up to.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DayCounts {
     /// One row per family (`transfer`, `backup`, …, and `other`).
     pub families: Vec<FamilyCounts>,
@@ -50,7 +51,7 @@ pub struct DayCounts {
 }
 
 /// One family's events by outcome; `total` counts all of them, informational ones included.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FamilyCounts {
     pub family: String,
     pub succeeded: u64,
@@ -60,7 +61,7 @@ pub struct FamilyCounts {
     pub total: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DigestFailure {
     pub time: DateTime<Utc>,
     pub event_type: String,
@@ -72,7 +73,7 @@ pub struct DigestFailure {
     pub error_message: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DigestWarning {
     pub time: DateTime<Utc>,
     pub event_type: String,
@@ -81,7 +82,7 @@ pub struct DigestWarning {
 }
 
 /// How one schedule's runs went.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScheduleRuns {
     /// Its name, else its id.
     pub schedule: String,
@@ -92,7 +93,7 @@ pub struct ScheduleRuns {
     pub last_failure: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobActivity {
     pub name: String,
     pub runs: u64,

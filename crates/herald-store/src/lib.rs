@@ -5,6 +5,8 @@
 mod cache;
 mod crypto;
 mod deliveries;
+mod digest_claims;
+mod digests;
 mod error;
 mod events;
 mod lookup;
@@ -21,6 +23,11 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 pub use cache::SubscriptionCache;
 pub use crypto::{EncryptionKey, KeyError, SealError, SecretCipher};
 pub use deliveries::{AttemptRecord, AttemptView, DeliveryListFilter, JobState, LoadedJobs};
+pub use digest_claims::{DigestClaim, DigestEvent, digest_ce_id};
+pub use digests::{
+    BUSIEST_JOBS, BusiestRow, DIGEST_FAMILIES, DigestFigures, DigestWindow, FailureRow,
+    FamilyFigures, ScheduleRow, WarningRow,
+};
 pub use error::{FailureKind, StoreError};
 pub use events::{FanOut, JobRow, NewEvent};
 pub use lookup::{DeliveryRecord, EventLookup, EventRecord};

@@ -201,7 +201,10 @@ impl Store {
         Ok(self.cipher.seal(&plain)?)
     }
 
-    fn open_subscription(&self, row: &sqlx::postgres::PgRow) -> Result<Subscription, StoreError> {
+    pub(crate) fn open_subscription(
+        &self,
+        row: &sqlx::postgres::PgRow,
+    ) -> Result<Subscription, StoreError> {
         let id = SubscriptionId::from_uuid(row.try_get::<Uuid, _>("id")?);
         let sealed: Vec<u8> = row.try_get("spec_sealed")?;
         let plain = self.cipher.open(&sealed)?;

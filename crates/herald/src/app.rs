@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use herald_api::{Api, AppState};
 use herald_bus::{Bus, StreamSettings};
 use herald_channels::{Channels, HttpClient, HttpOptions};
+use herald_digest::{DigestConfig, Digester};
 use herald_dispatcher::{Dispatcher, DispatcherConfig};
 use herald_ingest::{Ingest, IngestConfig};
 use herald_store::{PoisonPolicy, Store};
@@ -22,6 +23,7 @@ pub struct App {
     api: Option<Api>,
     ingest: Option<Ingest>,
     dispatcher: Option<Dispatcher>,
+    digest: Option<Digester>,
     store: Store,
     bus: Bus,
 }
@@ -29,15 +31,6 @@ pub struct App {
 impl App {
     /// Connects, migrates, creates the streams and binds the API port; nothing runs yet.
     pub async fn build(config: &Config, targets: &Targets) -> anyhow::Result<Self> {
-        let not_built = targets.not_built();
-        if !not_built.is_empty() {
-            let names: Vec<&str> = not_built.iter().map(|t| t.as_str()).collect();
-            if targets.all {
-                tracing::info!(targets = ?names, "Skipping targets that are not built yet.");
-            } else {
-                anyhow::bail!("target {} is not built yet", names.join(", "));
-            }
-        }
         let key = config.require_encryption_key()?;
         Store::create_database_if_missing(config.database_url.expose_secret())
             .await
@@ -97,6 +90,17 @@ impl App {
                 &mut registry,
             )
         });
+        let default_timezone = config.timezone.unwrap_or(chrono_tz::Tz::UTC);
+        let digest = targets.has(Target::Digest).then(|| {
+            Digester::new(
+                store.clone(),
+                bus.clone(),
+                DigestConfig {
+                    default_timezone,
+                    ..DigestConfig::default()
+                },
+            )
+        });
         let api = if targets.has(Target::Api) {
             let state = AppState {
                 store: store.clone(),
@@ -104,6 +108,7 @@ impl App {
                 admin_token: config.require_admin_token()?.clone(),
                 channels,
                 registry: Arc::new(registry),
+                default_timezone,
             };
             let api = Api::bind(config.api_addr, state).await.with_context(|| {
                 format!("cannot listen on {} (HERALD_API_ADDR)", config.api_addr)
@@ -116,6 +121,7 @@ impl App {
             api,
             ingest,
             dispatcher,
+            digest,
             store,
             bus,
         })
@@ -136,6 +142,13 @@ impl App {
             let token = shutdown.clone();
             tasks.spawn(async move {
                 dispatcher.run(token).await;
+                Ok(())
+            });
+        }
+        if let Some(digest) = self.digest {
+            let token = shutdown.clone();
+            tasks.spawn(async move {
+                digest.run(token).await;
                 Ok(())
             });
         }

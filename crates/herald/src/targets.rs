@@ -27,11 +27,6 @@ impl Target {
             Target::Api => "api",
         }
     }
-
-    /// Targets whose issue has not landed yet.
-    pub fn is_built(self) -> bool {
-        matches!(self, Target::Ingest | Target::Dispatcher | Target::Api)
-    }
 }
 
 impl fmt::Display for Target {
@@ -43,27 +38,23 @@ impl fmt::Display for Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Targets {
     pub chosen: BTreeSet<Target>,
-    /// `all` was asked for: targets not built yet are skipped with a note instead of an error.
-    pub all: bool,
 }
 
 impl Targets {
     pub fn all() -> Self {
         Self {
             chosen: Target::ALL.into_iter().collect(),
-            all: true,
         }
     }
 
     pub fn only(targets: &[Target]) -> Self {
         Self {
             chosen: targets.iter().copied().collect(),
-            all: false,
         }
     }
 
     pub fn has(&self, target: Target) -> bool {
-        self.chosen.contains(&target) && target.is_built()
+        self.chosen.contains(&target)
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -80,15 +71,7 @@ impl Targets {
                 })?;
             chosen.insert(target);
         }
-        Ok(Self { chosen, all: false })
-    }
-
-    pub fn not_built(&self) -> Vec<Target> {
-        self.chosen
-            .iter()
-            .copied()
-            .filter(|t| !t.is_built())
-            .collect()
+        Ok(Self { chosen })
     }
 }
 

@@ -28,16 +28,3 @@ fn a_missing_required_key_exits_64_naming_it() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("HERALD_ADMIN_TOKEN"), "{stderr}");
 }
-
-#[test]
-fn a_target_not_built_yet_says_so() {
-    let output = Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args(["serve", "--target", "digest"])
-        .env("HERALD_ENCRYPTION_KEY", crate::support::ENCRYPTION_KEY)
-        .env("HERALD_ADMIN_TOKEN", "x")
-        .output()
-        .expect("runs");
-    assert!(!output.status.success());
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("digest is not built yet"), "{stderr}");
-}

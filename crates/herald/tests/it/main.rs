@@ -7,6 +7,8 @@ mod api;
 mod chat;
 mod cli;
 mod crash;
+mod digest;
+mod digest_queries;
 mod dispatch;
 mod email;
 mod ingest;

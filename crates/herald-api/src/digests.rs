@@ -1,0 +1,100 @@
+//! `/v1/digests/{subscription_id}/preview|send?date=YYYY-MM-DD`: a digest subscription's report
+//! of one local day, exactly as it would be sent (not sent), or sent now through the same
+//! delivery path as the scheduled one. `date` defaults to yesterday in the digest's zone.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{Days, NaiveDate, Utc};
+use chrono_tz::Tz;
+use herald_domain::{SubscriptionId, Target};
+use herald_render::{digest_mail, discord_digest, slack_digest, teams_digest};
+use herald_store::Subscription;
+use serde_json::json;
+
+use crate::{ApiError, AppState};
+
+pub async fn preview(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let (subscription, tz, day) = digest_of(&state, &id, &params).await?;
+    let report =
+        herald_digest::build_report(&state.store, subscription.spec.tenant.as_str(), tz, day)
+            .await?;
+    let body = match &subscription.spec.target {
+        Target::Email(_) => {
+            return Ok((
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                digest_mail(&report).html,
+            )
+                .into_response());
+        }
+        Target::Slack(target) => slack_digest(&report, target),
+        Target::Discord(target) => discord_digest(&report, target),
+        Target::Teams(target) => teams_digest(&report, target),
+        Target::Webhook(_) => return Err(ApiError::NotFound("digest subscription")),
+    };
+    Ok(Json(body).into_response())
+}
+
+pub async fn send(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let (subscription, tz, day) = digest_of(&state, &id, &params).await?;
+    let delivery_id =
+        herald_digest::send_digest(&state.store, &state.bus, &subscription, tz, day, Utc::now())
+            .await
+            .map_err(digest_error)?;
+    tracing::info!(subscription_id = %subscription.id, %day, %delivery_id, "Digest sent by request.");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"delivery_id": delivery_id.to_string(), "date": day.to_string()})),
+    )
+        .into_response())
+}
+
+/// The digest subscription, its zone and the day asked for.
+async fn digest_of(
+    state: &AppState,
+    id: &str,
+    params: &HashMap<String, String>,
+) -> Result<(Subscription, Tz, NaiveDate), ApiError> {
+    let id: SubscriptionId = id
+        .parse()
+        .map_err(|_| ApiError::NotFound("digest subscription"))?;
+    let subscription = state
+        .store
+        .subscription(id)
+        .await?
+        .filter(|s| s.spec.digest.is_some())
+        .ok_or(ApiError::NotFound("digest subscription"))?;
+    let tz = subscription
+        .spec
+        .digest
+        .and_then(|d| d.timezone)
+        .unwrap_or(state.default_timezone);
+    let day = match params.get("date") {
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| ApiError::field("date", "must be a date like 2026-11-21"))?,
+        None => {
+            let today = Utc::now().with_timezone(&tz).date_naive();
+            today.checked_sub_days(Days::new(1)).unwrap_or(today)
+        }
+    };
+    Ok((subscription, tz, day))
+}
+
+fn digest_error(error: herald_digest::DigestError) -> ApiError {
+    match error {
+        herald_digest::DigestError::Store(error) => ApiError::Internal(error),
+        herald_digest::DigestError::Bus(error) => ApiError::Bus(error),
+        herald_digest::DigestError::Report(message) => ApiError::Unavailable(message),
+    }
+}
