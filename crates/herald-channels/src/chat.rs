@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
-use herald_domain::{
-    DigestSchedule, TemplateContext, TemplateSubscription, WebhookUrl, render_template,
-};
+use herald_domain::{DigestSchedule, WebhookUrl, render_template};
 use herald_render::{DigestReport, Notice};
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 
@@ -108,18 +106,7 @@ impl<P: Platform> Sender for ChatSender<P> {
 
 /// The subscription's own payload: its template's output, which must be a JSON object.
 fn templated(template: &str, delivery: &Delivery<'_>) -> Result<Bytes, AttemptError> {
-    let subscription_id = delivery.subscription_id.to_string();
-    let context = TemplateContext::new(
-        delivery.event.value(),
-        delivery.delivery_id,
-        delivery.attempt,
-        TemplateSubscription {
-            id: &subscription_id,
-            name: &delivery.subscription.name,
-            tenant: delivery.subscription.tenant.as_str(),
-        },
-    );
-    let rendered = render_template(template, &context)
+    let rendered = render_template(template, &delivery.template_context())
         .map_err(|e| AttemptError::new(ErrorClass::Template, format!("template failed: {e}")))?;
     match serde_json::from_str::<serde_json::Value>(&rendered) {
         Ok(value) if value.is_object() => Ok(Bytes::from(rendered)),

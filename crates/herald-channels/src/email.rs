@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures::future::BoxFuture;
-use herald_domain::{EmailTarget, TemplateContext, TemplateSubscription, render_template};
+use herald_domain::{EmailTarget, render_template};
 use herald_render::{Notice, digest_mail, event_mail, mail_subject};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -337,17 +337,6 @@ fn is_dropped(error: &smtp::Error) -> bool {
 }
 
 fn render_subject(template: &str, delivery: &Delivery<'_>) -> Result<String, AttemptError> {
-    let subscription_id = delivery.subscription_id.to_string();
-    let context = TemplateContext::new(
-        delivery.event.value(),
-        delivery.delivery_id,
-        delivery.attempt,
-        TemplateSubscription {
-            id: &subscription_id,
-            name: &delivery.subscription.name,
-            tenant: delivery.subscription.tenant.as_str(),
-        },
-    );
-    render_template(template, &context)
+    render_template(template, &delivery.template_context())
         .map_err(|e| AttemptError::new(ErrorClass::Template, format!("template failed: {e}")))
 }

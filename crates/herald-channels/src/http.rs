@@ -2,10 +2,7 @@
 //! refuses private addresses unless allowed, and keeps what came back for the attempt record.
 //! It is hyper's own client: nothing between Herald and the connection pool.
 
-use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -15,12 +12,15 @@ use http_body_util::{BodyExt as _, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::connect::dns::{GaiResolver, Name};
+use hyper_util::client::legacy::connect::dns::GaiResolver;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rustls_platform_verifier::BuilderVerifierExt as _;
 
+mod resolver;
+
 use crate::guard::is_public;
 use crate::{AttemptError, AttemptReport, ErrorClass, PaceHint, RESPONSE_EXCERPT_BYTES, Verdict};
+use resolver::{PrivateHost, Resolver};
 
 const AGENT: &str = concat!("Herald/", env!("CARGO_PKG_VERSION"));
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -259,15 +259,6 @@ fn refused(ip: IpAddr) -> AttemptError {
     )
 }
 
-/// The resolver's refusal of a host that resolves only to private addresses; found again in
-/// the connect error's causes by its type.
-#[derive(Debug, thiserror::Error)]
-#[error("{host} resolves to {shown}, which is not a public address")]
-struct PrivateHost {
-    host: String,
-    shown: String,
-}
-
 /// Reads at most the excerpt, then stops: a huge answer costs nothing more.
 async fn read_excerpt(mut body: hyper::body::Incoming) -> Result<String, AttemptError> {
     let mut excerpt = Vec::new();
@@ -358,56 +349,6 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
             .to_std()
             .unwrap_or(Duration::ZERO),
     )
-}
-
-/// Resolves like the system does and, unless private targets are allowed, drops every address
-/// that is not public.
-#[derive(Clone)]
-struct Resolver {
-    public_only: bool,
-    system: GaiResolver,
-}
-
-type Resolved = Result<std::vec::IntoIter<SocketAddr>, Box<dyn std::error::Error + Send + Sync>>;
-
-impl tower_service::Service<Name> for Resolver {
-    type Response = std::vec::IntoIter<SocketAddr>;
-    type Error = Box<dyn std::error::Error + Send + Sync>;
-    type Future = Pin<Box<dyn Future<Output = Resolved> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, name: Name) -> Self::Future {
-        let mut system = self.system.clone();
-        let public_only = self.public_only;
-        Box::pin(async move {
-            let host = name.as_str().to_owned();
-            let addrs: Vec<SocketAddr> = system
-                .call(name)
-                .await
-                .map_err(|e| -> Self::Error { Box::new(e) })?
-                .collect();
-            if !public_only {
-                return Ok(addrs.into_iter());
-            }
-            let public: Vec<SocketAddr> = addrs
-                .iter()
-                .copied()
-                .filter(|a| is_public(a.ip()))
-                .collect();
-            if public.is_empty() {
-                let shown = addrs
-                    .first()
-                    .map(|a| a.ip().to_string())
-                    .unwrap_or_else(|| host.clone());
-                let refused: Self::Error = Box::new(PrivateHost { host, shown });
-                return Err(refused);
-            }
-            Ok(public.into_iter())
-        })
-    }
 }
 
 #[cfg(test)]

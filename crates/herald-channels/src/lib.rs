@@ -17,7 +17,9 @@ mod xml;
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
-use herald_domain::{EventDocument, SubscriptionId, SubscriptionSpec, Target};
+use herald_domain::{
+    EventDocument, SubscriptionId, SubscriptionSpec, Target, TemplateContext, TemplateSubscription,
+};
 
 use chat::ChatSender;
 use discord::Discord;
@@ -52,6 +54,23 @@ pub struct Delivery<'a> {
     /// W3C traceparent of the attempt's span, sent on to the receiver.
     pub traceparent: Option<&'a str>,
     pub now: DateTime<Utc>,
+}
+
+impl Delivery<'_> {
+    /// What a subscription's template sees for this delivery (CONTRACT §2).
+    pub(crate) fn template_context(&self) -> TemplateContext {
+        let subscription_id = self.subscription_id.to_string();
+        TemplateContext::new(
+            self.event.value(),
+            self.delivery_id,
+            self.attempt,
+            TemplateSubscription {
+                id: &subscription_id,
+                name: &self.subscription.name,
+                tenant: self.subscription.tenant.as_str(),
+            },
+        )
+    }
 }
 
 /// A message ready to go out: what a preview shows and an attempt sends.

@@ -5,9 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
-use herald_domain::{
-    TemplateContext, TemplateSubscription, WebhookAuth, WebhookTarget, render_template,
-};
+use herald_domain::{WebhookAuth, WebhookTarget, render_template};
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 use crate::http::{HttpClient, OutgoingRequest, basic_auth};
@@ -127,9 +125,10 @@ pub fn render(
 
 fn body(target: &WebhookTarget, delivery: &Delivery<'_>) -> Result<(Bytes, String), AttemptError> {
     if let Some(template) = &target.template {
-        let rendered = render_template(template, &template_context(delivery)).map_err(|error| {
-            AttemptError::new(ErrorClass::Template, format!("template failed: {error}"))
-        })?;
+        let rendered =
+            render_template(template, &delivery.template_context()).map_err(|error| {
+                AttemptError::new(ErrorClass::Template, format!("template failed: {error}"))
+            })?;
         return Ok((Bytes::from(rendered), target.content_type.clone()));
     }
     if target.content_type == "application/xml" {
@@ -142,21 +141,6 @@ fn body(target: &WebhookTarget, delivery: &Delivery<'_>) -> Result<(Bytes, Strin
         delivery.event.json().clone(),
         "application/cloudevents+json".to_owned(),
     ))
-}
-
-fn template_context(delivery: &Delivery<'_>) -> TemplateContext {
-    let subscription_id = delivery.subscription_id.to_string();
-    let subscription = TemplateSubscription {
-        id: &subscription_id,
-        name: &delivery.subscription.name,
-        tenant: delivery.subscription.tenant.as_str(),
-    };
-    TemplateContext::new(
-        delivery.event.value(),
-        delivery.delivery_id,
-        delivery.attempt,
-        subscription,
-    )
 }
 
 fn header_error(name: &str, error: impl std::fmt::Display) -> AttemptError {
