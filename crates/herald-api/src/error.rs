@@ -20,6 +20,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("the request has invalid values")]
     Invalid(BTreeMap<String, String>),
+    /// An event refused for the reason NATS ingest would give (`code` as in `Herald-Rejection-Code`).
+    #[error("{message}")]
+    Rejected { code: &'static str, message: String },
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
@@ -48,6 +51,7 @@ impl IntoResponse for ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::Rejected { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Bus(error) => {
                 tracing::error!(%error, "Request failed.");

@@ -8,6 +8,7 @@ mod events;
 mod health;
 mod json;
 mod preview;
+mod publish;
 mod subscriptions;
 mod test_send;
 
@@ -34,6 +35,8 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     /// The zone of digests that name none (`HERALD_TIMEZONE`).
     pub default_timezone: chrono_tz::Tz,
+    /// What HTTP ingest accepts, as NATS ingest does.
+    pub event_limits: herald_domain::EventLimits,
 }
 
 pub struct Api {
@@ -76,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/subscriptions/{id}/test", post(test_send::send))
         .route("/subscriptions/{id}/preview", post(preview::preview))
+        .route("/events", post(publish::publish))
         .route("/events/{id}", get(events::get))
         .route("/deliveries", get(deliveries::list))
         .route("/deliveries/{id}", get(deliveries::get))

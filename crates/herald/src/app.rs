@@ -109,6 +109,7 @@ impl App {
                 channels,
                 registry: Arc::new(registry),
                 default_timezone,
+                event_limits: config.event_limits,
             };
             let api = Api::bind(config.api_addr, state).await.with_context(|| {
                 format!("cannot listen on {} (HERALD_API_ADDR)", config.api_addr)

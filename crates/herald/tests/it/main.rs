@@ -11,6 +11,7 @@ mod digest;
 mod digest_queries;
 mod dispatch;
 mod email;
+mod http_ingest;
 mod ingest;
 mod poison;
 mod rejections;
