@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use herald_bus::{HeaderMap, Outgoing, publish_all};
@@ -17,10 +17,11 @@ use serde_json::json;
 
 use crate::events::delivery;
 use crate::json::PageRequest;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Caller};
 
 pub async fn list(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let mut errors = BTreeMap::new();
@@ -72,6 +73,9 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
+    if let Some(own) = caller.scope() {
+        filter.tenant = Some(own.as_str().to_owned());
+    }
     let rows = state
         .store
         .list_deliveries(&filter, page.cursor, page.fetch())
@@ -82,14 +86,11 @@ pub async fn list(
 /// One delivery with every attempt.
 pub async fn get(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id: DeliveryId = id.parse().map_err(|_| ApiError::NotFound("delivery"))?;
-    let record = state
-        .store
-        .delivery(id)
-        .await?
-        .ok_or(ApiError::NotFound("delivery"))?;
+    let record = find(&state, &caller, &id).await?;
+    let id = record.id;
     let attempts = state.store.attempts(id).await?;
     let mut body = delivery(&record);
     body["attempts"] = attempts
@@ -115,9 +116,10 @@ pub async fn get(
 /// Delivers a failed delivery again, with a fresh set of attempts.
 pub async fn retry(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id: DeliveryId = id.parse().map_err(|_| ApiError::NotFound("delivery"))?;
+    let id = find(&state, &caller, &id).await?.id;
     let Some(job) = state.store.retry_delivery(id).await? else {
         return match state.store.delivery(id).await? {
             None => Err(ApiError::NotFound("delivery")),
@@ -146,4 +148,20 @@ pub async fn retry(
         Json(json!({"id": id.to_string(), "status": "pending"})),
     )
         .into_response())
+}
+
+/// The delivery `id` names, when the caller may see it (another tenant's is not found).
+async fn find(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<herald_store::DeliveryRecord, ApiError> {
+    let id: DeliveryId = id.parse().map_err(|_| ApiError::NotFound("delivery"))?;
+    let record = state
+        .store
+        .delivery(id)
+        .await?
+        .ok_or(ApiError::NotFound("delivery"))?;
+    caller.sees(&record.tenant, "delivery")?;
+    Ok(record)
 }

@@ -4,25 +4,26 @@
 
 use std::collections::HashMap;
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use chrono::{Days, NaiveDate, Utc};
 use chrono_tz::Tz;
-use herald_domain::{SubscriptionId, Target};
+use herald_domain::Target;
 use herald_render::{digest_mail, discord_digest, slack_digest, teams_digest};
 use herald_store::Subscription;
 use serde_json::json;
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Caller};
 
 pub async fn preview(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let (subscription, tz, day) = digest_of(&state, &id, &params).await?;
+    let (subscription, tz, day) = digest_of(&state, &caller, &id, &params).await?;
     let report =
         herald_digest::build_report(&state.store, subscription.spec.tenant.as_str(), tz, day)
             .await?;
@@ -44,10 +45,11 @@ pub async fn preview(
 
 pub async fn send(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let (subscription, tz, day) = digest_of(&state, &id, &params).await?;
+    let (subscription, tz, day) = digest_of(&state, &caller, &id, &params).await?;
     let delivery_id =
         herald_digest::send_digest(&state.store, &state.bus, &subscription, tz, day, Utc::now())
             .await
@@ -63,18 +65,14 @@ pub async fn send(
 /// The digest subscription, its zone and the day asked for.
 async fn digest_of(
     state: &AppState,
+    caller: &Caller,
     id: &str,
     params: &HashMap<String, String>,
 ) -> Result<(Subscription, Tz, NaiveDate), ApiError> {
-    let id: SubscriptionId = id
-        .parse()
-        .map_err(|_| ApiError::NotFound("digest subscription"))?;
-    let subscription = state
-        .store
-        .subscription(id)
-        .await?
-        .filter(|s| s.spec.digest.is_some())
-        .ok_or(ApiError::NotFound("digest subscription"))?;
+    let subscription = crate::subscriptions::find(state, caller, id).await?;
+    if subscription.spec.digest.is_none() {
+        return Err(ApiError::NotFound("digest subscription"));
+    }
     let tz = subscription
         .spec
         .digest

@@ -2,35 +2,38 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use herald_domain::{EventId, RejectionId, Tenant};
 use herald_store::{DeliveryRecord, EventLookup};
 use serde_json::{Value, json};
 
 use crate::json::PageRequest;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Caller};
 
 /// One event with its deliveries. `id` is Herald's `evt_…` id or the publisher's CloudEvents id
 /// (narrowed with `?tenant=` when several tenants used the same id).
 pub async fn get(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    let tenant = match caller.scope() {
+        Some(own) => Some(own.as_str()),
+        None => params.get("tenant").map(String::as_str),
+    };
     let lookup = match id.parse::<EventId>() {
         Ok(id) => EventLookup::Id(id),
-        Err(_) => EventLookup::Published {
-            ce_id: &id,
-            tenant: params.get("tenant").map(String::as_str),
-        },
+        Err(_) => EventLookup::Published { ce_id: &id, tenant },
     };
     let event = state
         .store
         .event(lookup)
         .await?
         .ok_or(ApiError::NotFound("event"))?;
+    caller.sees(&event.tenant, "event")?;
     let deliveries = state.store.deliveries_of_event(event.id).await?;
     Ok(Json(json!({
         "id": event.id.to_string(),
@@ -67,20 +70,30 @@ pub fn delivery(d: &DeliveryRecord) -> Value {
 /// Rejected events, newest first.
 pub async fn rejections(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let mut errors = BTreeMap::new();
-    if let Some(Err(error)) = params.get("tenant").map(|t| Tenant::parse(t)) {
-        errors.insert("tenant".into(), error.to_string());
-    }
+    let requested = match params.get("tenant").map(|t| Tenant::parse(t)) {
+        Some(Err(error)) => {
+            errors.insert("tenant".into(), error.to_string());
+            None
+        }
+        Some(Ok(tenant)) => Some(tenant),
+        None => None,
+    };
     let page = PageRequest::<RejectionId>::parse(&params, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let tenant = params.get("tenant").map(String::as_str);
+    let tenant = caller.list_scope(requested);
     let rows = state
         .store
-        .list_rejections(tenant, page.cursor, page.fetch())
+        .list_rejections(
+            tenant.as_ref().map(Tenant::as_str),
+            page.cursor,
+            page.fetch(),
+        )
         .await?;
     Ok(page.respond(
         rows,

@@ -11,6 +11,7 @@ mod preview;
 mod publish;
 mod subscriptions;
 mod test_send;
+mod tokens;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+pub use auth::Caller;
 pub use error::ApiError;
 
 #[derive(Clone)]
@@ -85,11 +87,13 @@ pub fn router(state: AppState) -> Router {
         .route("/deliveries/{id}", get(deliveries::get))
         .route("/deliveries/{id}/retry", post(deliveries::retry))
         .route("/rejections", get(events::rejections))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", axum::routing::delete(tokens::delete))
         .route("/digests/{id}/preview", get(digests::preview))
         .route("/digests/{id}/send", post(digests::send))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            auth::require_admin,
+            auth::authenticate,
         ));
     Router::new()
         .nest("/v1", v1)

@@ -2,33 +2,30 @@
 //! sample (`sample`: an event type) would produce for this subscription. Nothing is sent or
 //! stored; secrets are masked (header values the subscription keeps secret, URL tokens).
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use bytes::Bytes;
 use herald_channels::{Delivery, OutgoingRequest, Prepared};
 use herald_domain::samples::sample_event;
-use herald_domain::{DeliveryId, EventDocument, EventId, EventType, SubscriptionId};
+use herald_domain::{DeliveryId, EventDocument, EventId, EventType};
 use herald_store::EventLookup;
 use serde_json::{Map, Value, json};
 
 use crate::json::object_body;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Caller};
 
 const MASK: &str = "****";
 
 pub async fn preview(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request = object_body(&body)?;
-    let id: SubscriptionId = id.parse().map_err(|_| ApiError::NotFound("subscription"))?;
-    let subscription = state
-        .store
-        .subscription(id)
-        .await?
-        .ok_or(ApiError::NotFound("subscription"))?;
+    let subscription = crate::subscriptions::find(&state, &caller, &id).await?;
+    let id = subscription.id;
     let spec = &subscription.spec;
     let now = chrono::Utc::now();
     let event = match (request.get("event_id"), request.get("sample")) {

@@ -2,20 +2,21 @@
 //! code NATS ingest uses (same reasons, same codes), then published on the events stream with
 //! its id as `Nats-Msg-Id`, so ingest stores, fans out and deduplicates it like any other.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use bytes::Bytes;
 use chrono::Utc;
 use herald_bus::{MSG_ID_HEADER, Outgoing, publish_all};
 use herald_domain::{Incoming, parse_event};
 use serde_json::{Value, json};
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Caller};
 
 pub async fn publish(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -27,10 +28,11 @@ pub async fn publish(
             "send protobuf events on NATS; over HTTP, send CloudEvents JSON".into(),
         ));
     }
-    // The subject's tenant and type come from the event itself here: the admin names the
-    // tenant in the `tenant` attribute.
+    // The subject's tenant is the token's own (an event naming another is a tenant mismatch,
+    // as on NATS); the admin names it in the `tenant` attribute.
     let attributes: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let Some(tenant) = attributes.get("tenant").and_then(Value::as_str) else {
+    let named = attributes.get("tenant").and_then(Value::as_str);
+    let Some(tenant) = caller.scope().map(|own| own.as_str()).or(named) else {
         return Err(ApiError::field(
             "tenant",
             "is required: the tenant the event belongs to",

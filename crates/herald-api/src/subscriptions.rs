@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use bytes::Bytes;
 use herald_bus::{OpsEvent, publish_all};
 use herald_domain::{Channel, SubscriptionId, SubscriptionSpec, Target, Tenant};
@@ -13,11 +13,16 @@ use herald_store::{Subscription, SubscriptionListFilter, SubscriptionView};
 use serde_json::{Value, json};
 
 use crate::json::{PageRequest, merge_patch, object_body};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Caller};
 
-pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let request = object_body(&body)?;
     let spec = SubscriptionSpec::from_json(&request)?;
+    caller.may_write_for(&spec.tenant)?;
     let created = state.store.create_subscription(&spec).await?;
     tracing::info!(subscription_id = %created.id, tenant = %spec.tenant, channel = spec.channel().as_str(), "Subscription created.");
     let mut body = shown(&created);
@@ -30,6 +35,7 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
 
 pub async fn list(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let mut errors = BTreeMap::new();
@@ -66,6 +72,7 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
+    filter.tenant = caller.list_scope(filter.tenant);
     let rows = state
         .store
         .list_subscriptions(&filter, page.cursor, page.fetch())
@@ -75,23 +82,26 @@ pub async fn list(
 
 pub async fn get(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let subscription = find(&state, &id).await?;
+    let subscription = find(&state, &caller, &id).await?;
     Ok(Json(shown(&subscription)).into_response())
 }
 
 /// A JSON merge patch over the subscription as created; the result is validated like a create.
 pub async fn patch(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let patch = object_body(&body)?;
-    let current = find(&state, &id).await?;
+    let current = find(&state, &caller, &id).await?;
     let mut merged = current.spec.to_json();
     merge_patch(&mut merged, &patch);
     let spec = SubscriptionSpec::from_json(&merged)?;
+    caller.may_write_for(&spec.tenant)?;
     let updated = state
         .store
         .update_subscription(current.id, &spec)
@@ -118,9 +128,10 @@ pub async fn patch(
 
 pub async fn delete(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
+    let id = find(&state, &caller, &id).await?.id;
     if state.store.delete_subscription(id).await? {
         tracing::info!(subscription_id = %id, "Subscription deleted.");
         Ok(StatusCode::NO_CONTENT.into_response())
@@ -129,13 +140,20 @@ pub async fn delete(
     }
 }
 
-async fn find(state: &AppState, id: &str) -> Result<Subscription, ApiError> {
+/// The subscription `id` names, when the caller may see it (another tenant's is not found).
+pub(crate) async fn find(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Subscription, ApiError> {
     let id = parse_id(id)?;
-    state
+    let subscription = state
         .store
         .subscription(id)
         .await?
-        .ok_or(ApiError::NotFound("subscription"))
+        .ok_or(ApiError::NotFound("subscription"))?;
+    caller.sees(subscription.spec.tenant.as_str(), "subscription")?;
+    Ok(subscription)
 }
 
 fn parse_id(id: &str) -> Result<SubscriptionId, ApiError> {

@@ -1,25 +1,22 @@
 //! `POST /v1/subscriptions/{id}/test`: one test event through the real channel, now, with the
 //! receiver's answer in the response. Nothing is stored: it is not a delivery.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use herald_channels::{Delivery, Verdict};
 use herald_domain::{DeliveryId, EventDocument, SubscriptionId};
 use serde_json::json;
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Caller};
 
 pub async fn send(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id: SubscriptionId = id.parse().map_err(|_| ApiError::NotFound("subscription"))?;
-    let subscription = state
-        .store
-        .subscription(id)
-        .await?
-        .ok_or(ApiError::NotFound("subscription"))?;
+    let subscription = crate::subscriptions::find(&state, &caller, &id).await?;
+    let id = subscription.id;
     let spec = &subscription.spec;
     let now = chrono::Utc::now();
     let delivery_id = DeliveryId::new().to_string();

@@ -126,6 +126,11 @@ prefixed_id!(
     RejectionId,
     "rej_"
 );
+prefixed_id!(
+    /// Identifies a tenant token of the API (not the token itself): `tok_…`.
+    TokenId,
+    "tok_"
+);
 
 #[cfg(test)]
 mod tests;

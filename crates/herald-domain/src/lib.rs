@@ -33,7 +33,7 @@ pub use error::DomainError;
 pub use event::{Event, EventLimits, Incoming};
 pub use event_type::{EventType, EventTypePattern, Family, Outcome};
 pub use field_errors::FieldErrors;
-pub use ids::{DeliveryId, EventId, RejectionId, SubscriptionId};
+pub use ids::{DeliveryId, EventId, RejectionId, SubscriptionId, TokenId};
 pub use ingest::parse_event;
 pub use nul::{contains_nul, replace_nul, replace_nul_in};
 pub use rejection::{Rejection, RejectionReason};

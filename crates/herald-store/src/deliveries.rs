@@ -92,7 +92,7 @@ fn ids_from(since: DateTime<Utc>) -> Uuid {
     Uuid::from_u128((millis & 0xFFFF_FFFF_FFFF) << 80)
 }
 
-const DELIVERY_COLUMNS: &str = "id, event_id, event_type, subscription_id, channel, status, attempt_count, failure_reason, created_at, updated_at";
+const DELIVERY_COLUMNS: &str = "id, tenant, event_id, event_type, subscription_id, channel, status, attempt_count, failure_reason, created_at, updated_at";
 
 impl Store {
     /// The current state of each job's delivery and its event, in one statement: each event is
@@ -374,6 +374,7 @@ impl Store {
 pub(crate) fn delivery_record(row: &sqlx::postgres::PgRow) -> Result<DeliveryRecord, StoreError> {
     Ok(DeliveryRecord {
         id: DeliveryId::from_uuid(row.try_get::<Uuid, _>("id")?),
+        tenant: row.try_get("tenant")?,
         event_id: EventId::from_uuid(row.try_get("event_id")?),
         event_type: row.try_get("event_type")?,
         subscription_id: SubscriptionId::from_uuid(row.try_get("subscription_id")?),

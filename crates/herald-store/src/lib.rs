@@ -14,6 +14,7 @@ mod poison;
 mod rejections;
 mod storable;
 mod subscriptions;
+mod tokens;
 
 use std::time::Duration;
 
@@ -36,6 +37,7 @@ pub use rejections::{NewRejection, RejectionRecord};
 pub use subscriptions::{
     EnabledSubscriptions, Subscription, SubscriptionListFilter, SubscriptionView,
 };
+pub use tokens::{TOKEN_PREFIX, TokenRecord};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

@@ -24,6 +24,7 @@ pub struct EventRecord {
 #[derive(Debug, Clone)]
 pub struct DeliveryRecord {
     pub id: DeliveryId,
+    pub tenant: String,
     pub event_id: EventId,
     pub event_type: String,
     pub subscription_id: SubscriptionId,
@@ -88,8 +89,8 @@ impl Store {
         event_id: EventId,
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, event_id, event_type, subscription_id, channel, status, attempt_count,
-                    failure_reason, created_at, updated_at
+            "SELECT id, tenant, event_id, event_type, subscription_id, channel, status,
+                    attempt_count, failure_reason, created_at, updated_at
              FROM deliveries WHERE event_id = $1 ORDER BY id",
         )
         .bind(event_id.as_uuid())

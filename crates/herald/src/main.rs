@@ -1,4 +1,7 @@
-//! `herald`: serve targets, migrate, publish events, check configuration.
+//! `herald`: serve targets, migrate, publish events, check configuration; and the operator
+//! commands (`apply`, `subscriptions`, …), clients of the API.
+
+mod cli;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,6 +69,8 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    #[command(flatten)]
+    Operator(cli::Operator),
 }
 
 #[derive(Subcommand)]
@@ -79,6 +84,11 @@ fn main() -> ExitCode {
     // rustls is built without a default crypto provider: install ring before any TLS client
     // (NATS, Postgres, OTLP) is built.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // Operator commands talk to the API only: they need no configuration file or keys.
+    let command = match cli.command {
+        Command::Operator(operator) => return cli::run(operator),
+        command => command,
+    };
     let config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
         Err(error) => {
@@ -93,7 +103,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command, config)) {
+    match runtime.block_on(run(command, config)) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("herald: {error:#}");
@@ -148,6 +158,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 redact_url(config.database_url.expose_secret())
             );
             Ok(ExitCode::SUCCESS)
+        }
+        // Dispatched in main before the configuration is loaded (and its own runtime cannot
+        // start inside this one).
+        Command::Operator(_) => {
+            anyhow::bail!("operator commands run before the configuration is loaded")
         }
     }
 }
