@@ -1,14 +1,18 @@
 //! The management API (CONTRACT §4), bound first and served later so tests can use port 0.
 
 mod auth;
+mod bulk_retry;
 mod deliveries;
 mod digests;
 mod error;
+mod event_list;
 mod events;
 mod health;
 mod json;
 mod preview;
 mod publish;
+mod replay;
+mod rotate;
 mod subscriptions;
 mod test_send;
 mod tokens;
@@ -39,6 +43,8 @@ pub struct AppState {
     pub default_timezone: chrono_tz::Tz,
     /// What HTTP ingest accepts, as NATS ingest does.
     pub event_limits: herald_domain::EventLimits,
+    /// How long a rotated-out signing secret keeps signing beside the new one.
+    pub rotation_overlap: std::time::Duration,
 }
 
 pub struct Api {
@@ -81,9 +87,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/subscriptions/{id}/test", post(test_send::send))
         .route("/subscriptions/{id}/preview", post(preview::preview))
-        .route("/events", post(publish::publish))
+        .route("/subscriptions/{id}/rotate-secret", post(rotate::rotate))
+        .route("/events", get(event_list::list).post(publish::publish))
         .route("/events/{id}", get(events::get))
+        .route("/events/{id}/replay", post(replay::replay))
         .route("/deliveries", get(deliveries::list))
+        .route("/deliveries/retry", post(bulk_retry::retry))
         .route("/deliveries/{id}", get(deliveries::get))
         .route("/deliveries/{id}/retry", post(deliveries::retry))
         .route("/rejections", get(events::rejections))

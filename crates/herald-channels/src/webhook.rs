@@ -91,15 +91,15 @@ pub fn render(
     put(CONTENT_TYPE.as_str(), &content_type)?;
     put("webhook-id", delivery.delivery_id)?;
     put("webhook-timestamp", &timestamp.to_string())?;
-    put(
-        "webhook-signature",
-        &standard_webhooks_signature(
-            target.secret.key_bytes(),
-            delivery.delivery_id,
-            timestamp,
-            &body,
-        ),
-    )?;
+    // During a rotation both secrets sign, space-separated, as Standard Webhooks allows.
+    let signatures: Vec<String> = target
+        .signing_secrets(delivery.now)
+        .into_iter()
+        .map(|secret| {
+            standard_webhooks_signature(secret.key_bytes(), delivery.delivery_id, timestamp, &body)
+        })
+        .collect();
+    put("webhook-signature", &signatures.join(" "))?;
     put(
         "x-herald-signature",
         &github_signature(target.secret.expose(), &body),

@@ -41,8 +41,8 @@ pub use retry::RetryPolicy;
 pub use secret::WebhookSecret;
 pub use subscription::{Channel, Condition, DigestSchedule, Filter, SubscriptionSpec};
 pub use target::{
-    DiscordTarget, EmailTarget, HttpMethod, SlackTarget, Target, TeamsFormat, TeamsTarget,
-    WebhookAuth, WebhookTarget,
+    DiscordTarget, EmailTarget, HttpMethod, PreviousSecret, SlackTarget, Target, TeamsFormat,
+    TeamsTarget, WebhookAuth, WebhookTarget,
 };
 pub use template::{
     TemplateContext, TemplateError, TemplateSubscription, check_template, render_template,

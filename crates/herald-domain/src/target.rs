@@ -26,6 +26,27 @@ pub struct WebhookTarget {
     pub auth: Option<WebhookAuth>,
     pub timeout_ms: u32,
     pub secret: WebhookSecret,
+    /// The secret before the last rotation, which keeps signing beside the new one until
+    /// `expires_at`, so receivers can switch over without missing a delivery.
+    pub previous_secret: Option<PreviousSecret>,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct PreviousSecret {
+    pub secret: WebhookSecret,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl WebhookTarget {
+    /// The secrets that sign a delivery made at `now`: the current one, then the previous one
+    /// while it has not expired.
+    pub fn signing_secrets(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<&WebhookSecret> {
+        let mut secrets = vec![&self.secret];
+        if let Some(previous) = self.previous_secret.as_ref().filter(|p| now < p.expires_at) {
+            secrets.push(&previous.secret);
+        }
+        secrets
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -198,6 +219,10 @@ impl fmt::Debug for WebhookTarget {
             .field("auth", &self.auth)
             .field("timeout_ms", &self.timeout_ms)
             .field("secret", &self.secret)
+            .field(
+                "previous_secret_expires_at",
+                &self.previous_secret.as_ref().map(|p| p.expires_at),
+            )
             .finish()
     }
 }

@@ -190,6 +190,16 @@ fn webhook_target(webhook: &WebhookTarget, secrets: Secrets) -> Value {
         Secrets::Mask => Value::from("whsec_****"),
     };
     out.insert("secret".into(), secret);
+    if let Some(previous) = &webhook.previous_secret {
+        let secret = match secrets {
+            Secrets::Reveal => previous.secret.expose().into(),
+            Secrets::Mask => Value::from("whsec_****"),
+        };
+        out.insert(
+            "previous_secret".into(),
+            json!({ "secret": secret, "expires_at": previous.expires_at }),
+        );
+    }
     Value::Object(out)
 }
 

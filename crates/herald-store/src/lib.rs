@@ -12,6 +12,7 @@ mod events;
 mod lookup;
 mod poison;
 mod rejections;
+mod replays;
 mod storable;
 mod subscriptions;
 mod tokens;
@@ -34,6 +35,7 @@ pub use events::{FanOut, JobRow, NewEvent};
 pub use lookup::{DeliveryRecord, EventLookup, EventRecord};
 pub use poison::{Failure, PoisonPolicy, REPEATS, StoreHealth};
 pub use rejections::{NewRejection, RejectionRecord};
+pub use replays::{EventListFilter, EventSummary, FailedFilter, Replay};
 pub use subscriptions::{
     EnabledSubscriptions, Subscription, SubscriptionListFilter, SubscriptionView,
 };

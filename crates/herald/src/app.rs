@@ -110,6 +110,7 @@ impl App {
                 registry: Arc::new(registry),
                 default_timezone,
                 event_limits: config.event_limits,
+                rotation_overlap: config.secret_rotation_overlap,
             };
             let api = Api::bind(config.api_addr, state).await.with_context(|| {
                 format!("cannot listen on {} (HERALD_API_ADDR)", config.api_addr)

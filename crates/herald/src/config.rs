@@ -65,6 +65,7 @@ pub struct RawConfig {
     pub dispatcher_per_target_concurrency: usize,
     pub dispatcher_ack_wait_secs: u64,
     pub max_deliveries: u64,
+    pub secret_rotation_overlap_secs: u64,
 }
 
 impl Default for RawConfig {
@@ -95,6 +96,7 @@ impl Default for RawConfig {
             dispatcher_per_target_concurrency: 32,
             dispatcher_ack_wait_secs: 30,
             max_deliveries: 20,
+            secret_rotation_overlap_secs: 86_400,
         }
     }
 }
@@ -123,6 +125,8 @@ pub struct Config {
     /// After this many deliveries, an event or job that still fails alone (while the database
     /// works for others) is ended: rejected, or failed, with its last error.
     pub max_deliveries: u64,
+    /// How long a rotated-out webhook secret keeps signing beside the new one.
+    pub secret_rotation_overlap: Duration,
 }
 
 impl Config {
@@ -253,6 +257,12 @@ impl RawConfig {
                 "must be from 3 to 3600 seconds",
             ));
         }
+        if !(1..=30 * 86_400).contains(&self.secret_rotation_overlap_secs) {
+            return Err(ConfigError::new(
+                "secret_rotation_overlap_secs",
+                "must be from 1 to 2592000 seconds (30 days)",
+            ));
+        }
         if !(2..=10_000).contains(&self.max_deliveries) {
             return Err(ConfigError::new(
                 "max_deliveries",
@@ -281,6 +291,7 @@ impl RawConfig {
             dispatcher_per_target_concurrency: self.dispatcher_per_target_concurrency,
             dispatcher_ack_wait: Duration::from_secs(self.dispatcher_ack_wait_secs),
             max_deliveries: self.max_deliveries,
+            secret_rotation_overlap: Duration::from_secs(self.secret_rotation_overlap_secs),
         })
     }
 }

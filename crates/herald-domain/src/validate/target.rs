@@ -9,8 +9,9 @@ use super::read::{
 use super::templates;
 use crate::template::check_template;
 use crate::{
-    Channel, DiscordTarget, EmailAddress, EmailTarget, FieldErrors, HttpMethod, SlackTarget,
-    Target, TeamsFormat, TeamsTarget, WebhookAuth, WebhookSecret, WebhookTarget, WebhookUrl,
+    Channel, DiscordTarget, EmailAddress, EmailTarget, FieldErrors, HttpMethod, PreviousSecret,
+    SlackTarget, Target, TeamsFormat, TeamsTarget, WebhookAuth, WebhookSecret, WebhookTarget,
+    WebhookUrl,
 };
 
 const P: &str = "target";
@@ -62,6 +63,7 @@ fn webhook(target: &Object, errors: &mut FieldErrors) -> Option<WebhookTarget> {
             "auth",
             "timeout_ms",
             "secret",
+            "previous_secret",
         ],
         P,
         errors,
@@ -104,6 +106,8 @@ fn webhook(target: &Object, errors: &mut FieldErrors) -> Option<WebhookTarget> {
         None if field(target, "secret").is_none() => Some(WebhookSecret::generate()),
         secret => parsed(secret, "target.secret", WebhookSecret::parse, errors),
     };
+    let previous_secret = opt_object(target, "previous_secret", P, errors)
+        .and_then(|previous| previous_secret(previous, errors));
     Some(WebhookTarget {
         url: url?,
         method: method?,
@@ -113,6 +117,34 @@ fn webhook(target: &Object, errors: &mut FieldErrors) -> Option<WebhookTarget> {
         auth,
         timeout_ms: timeout_ms?,
         secret: secret?,
+        previous_secret,
+    })
+}
+
+/// `{"secret": "whsec_…", "expires_at": "2026-12-02T08:00:00Z"}`, as a rotation leaves it.
+fn previous_secret(previous: &Object, errors: &mut FieldErrors) -> Option<PreviousSecret> {
+    const S: &str = "target.previous_secret";
+    reject_unknown(previous, &["secret", "expires_at"], S, errors);
+    let secret = parsed(
+        req_str(previous, "secret", S, errors),
+        "target.previous_secret.secret",
+        WebhookSecret::parse,
+        errors,
+    );
+    let expires_at = req_str(previous, "expires_at", S, errors).and_then(|text| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|_| {
+                errors.add(
+                    "target.previous_secret.expires_at",
+                    "must be an RFC 3339 time",
+                )
+            })
+            .ok()
+    });
+    Some(PreviousSecret {
+        secret: secret?,
+        expires_at: expires_at?,
     })
 }
 

@@ -190,7 +190,7 @@ async fn one_digest_per_day_with_the_days_figures_across_a_clock_change() {
 async fn a_missed_day_is_caught_up_within_a_day_and_an_empty_one_can_stay_silent() {
     let server = SmtpServer::start(SmtpBehaviour::default()).await;
     let app = app_with_smtp(&server).await;
-    digest_subscription(&app, "acme", "ops@example.com", false).await;
+    let loud = digest_subscription(&app, "acme", "ops@example.com", false).await;
     digest_subscription(&app, "acme", "quiet@example.com", true).await;
     let digest = replica(&app).await;
     // Herald was down at 08:00 on the 26th and comes back at 19:00: the 25th is caught up.
@@ -204,13 +204,31 @@ async fn a_missed_day_is_caught_up_within_a_day_and_an_empty_one_can_stay_silent
             .unwrap()
             .ends_with("2026-10-25: no events")
     );
+    // The digest just sent is a herald.digest event of the 26th: it is not the tenant's
+    // activity, so the 26th, asked for now, still has no events.
+    let sent = app
+        .post(
+            &format!("/v1/digests/{loud}/send?date=2026-10-26"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(sent.status(), 202);
+    let mails = server.wait_for(2, WAIT).await;
+    assert!(
+        mails[1]
+            .decoded_header("Subject")
+            .unwrap()
+            .ends_with("2026-10-26: no events"),
+        "{:?}",
+        mails[1].decoded_header("Subject")
+    );
     // Down again from the 27th 07:00 to the 28th 09:00: the 26th is more than a day late and
     // is skipped; the 27th is sent.
     let pass = digest.pass(utc(2026, 10, 28, 8, 0)).await.unwrap();
     assert_eq!(pass.sent + pass.skipped_empty, 2, "{pass:?}");
-    let mails = server.wait_for(2, WAIT).await;
+    let mails = server.wait_for(3, WAIT).await;
     assert!(
-        mails[1]
+        mails[2]
             .decoded_header("Subject")
             .unwrap()
             .contains("2026-10-27")

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod api_more;
 mod chat;
 mod cli;
 mod crash;
@@ -13,12 +14,13 @@ mod dispatch;
 mod email;
 mod http_ingest;
 mod ingest;
+mod operator_cli;
 mod poison;
 mod rejections;
 mod resilience;
+mod rotation;
 mod routing;
 mod secrets;
-mod operator_cli;
 mod support;
 mod templates;
 mod tokens;

@@ -27,7 +27,7 @@ pub use database::TestDatabase;
 pub use nats::{TestNats, unique_prefix};
 pub use platforms::{Platform, Scripted, StandIn};
 pub use postgres::TestPostgres;
-pub use receiver::{Receiver, Reply};
+pub use receiver::{Received, Receiver, Reply};
 pub use smtp::{SmtpBehaviour, SmtpReply, SmtpServer};
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
