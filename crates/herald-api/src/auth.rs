@@ -9,7 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use herald_domain::Tenant;
+use herald_domain::{Tenant, TokenId};
 use secrecy::ExposeSecret as _;
 use subtle::ConstantTimeEq as _;
 
@@ -18,7 +18,11 @@ use crate::{ApiError, AppState};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
     Admin,
-    Tenant { tenant: Tenant, read_only: bool },
+    Tenant {
+        tenant: Tenant,
+        read_only: bool,
+        token: TokenId,
+    },
 }
 
 impl Caller {
@@ -93,8 +97,16 @@ pub async fn authenticate(
         Caller::Tenant {
             tenant: token.tenant,
             read_only: token.read_only,
+            token: token.id,
         }
     };
+    let key = match &caller {
+        Caller::Admin => "admin".to_owned(),
+        Caller::Tenant { token, .. } => token.to_string(),
+    };
+    if let Err(wait) = state.rate_limiter.take(&key, std::time::Instant::now()) {
+        return Err(ApiError::TooManyRequests(wait));
+    }
     if let Caller::Tenant {
         read_only: true, ..
     } = caller

@@ -16,6 +16,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("{0}")]
     Forbidden(&'static str),
+    #[error("too many requests for this token; try again in {} s", .0.as_secs().max(1))]
+    TooManyRequests(std::time::Duration),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{0}")]
@@ -51,6 +53,7 @@ impl IntoResponse for ApiError {
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
@@ -70,6 +73,12 @@ impl IntoResponse for ApiError {
             body["fields"] = json!(fields);
         }
         let mut response = (status, Json(json!({ "error": body }))).into_response();
+        if let ApiError::TooManyRequests(wait) = &self {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
         if matches!(self, ApiError::Unauthorized) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

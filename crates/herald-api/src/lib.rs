@@ -9,6 +9,7 @@ mod event_list;
 mod events;
 mod health;
 mod json;
+mod limits;
 mod preview;
 mod publish;
 mod replay;
@@ -31,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use auth::Caller;
 pub use error::ApiError;
+pub use limits::RateLimiter;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -45,6 +47,8 @@ pub struct AppState {
     pub event_limits: herald_domain::EventLimits,
     /// How long a rotated-out signing secret keeps signing beside the new one.
     pub rotation_overlap: std::time::Duration,
+    /// Requests per second per token.
+    pub rate_limiter: RateLimiter,
 }
 
 pub struct Api {
@@ -110,6 +114,12 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .fallback(|| async { ApiError::NotFound("route") })
+        .layer(axum::middleware::map_response(limits::json_errors))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            limits::REQUEST_TIMEOUT,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -111,6 +111,7 @@ impl App {
                 default_timezone,
                 event_limits: config.event_limits,
                 rotation_overlap: config.secret_rotation_overlap,
+                rate_limiter: herald_api::RateLimiter::new(config.api_rate_per_second),
             };
             let api = Api::bind(config.api_addr, state).await.with_context(|| {
                 format!("cannot listen on {} (HERALD_API_ADDR)", config.api_addr)

@@ -66,6 +66,7 @@ pub struct RawConfig {
     pub dispatcher_ack_wait_secs: u64,
     pub max_deliveries: u64,
     pub secret_rotation_overlap_secs: u64,
+    pub api_rate_per_second: u32,
 }
 
 impl Default for RawConfig {
@@ -97,6 +98,7 @@ impl Default for RawConfig {
             dispatcher_ack_wait_secs: 30,
             max_deliveries: 20,
             secret_rotation_overlap_secs: 86_400,
+            api_rate_per_second: 50,
         }
     }
 }
@@ -127,6 +129,8 @@ pub struct Config {
     pub max_deliveries: u64,
     /// How long a rotated-out webhook secret keeps signing beside the new one.
     pub secret_rotation_overlap: Duration,
+    /// API requests per second per token (bursts of twice that).
+    pub api_rate_per_second: u32,
 }
 
 impl Config {
@@ -257,6 +261,12 @@ impl RawConfig {
                 "must be from 3 to 3600 seconds",
             ));
         }
+        if !(1..=100_000).contains(&self.api_rate_per_second) {
+            return Err(ConfigError::new(
+                "api_rate_per_second",
+                "must be from 1 to 100000",
+            ));
+        }
         if !(1..=30 * 86_400).contains(&self.secret_rotation_overlap_secs) {
             return Err(ConfigError::new(
                 "secret_rotation_overlap_secs",
@@ -292,6 +302,7 @@ impl RawConfig {
             dispatcher_ack_wait: Duration::from_secs(self.dispatcher_ack_wait_secs),
             max_deliveries: self.max_deliveries,
             secret_rotation_overlap: Duration::from_secs(self.secret_rotation_overlap_secs),
+            api_rate_per_second: self.api_rate_per_second,
         })
     }
 }

@@ -14,6 +14,7 @@ mod dispatch;
 mod email;
 mod http_ingest;
 mod ingest;
+mod limits;
 mod operator_cli;
 mod poison;
 mod rejections;
