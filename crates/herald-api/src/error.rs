@@ -30,7 +30,13 @@ pub enum ApiError {
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
-    Internal(#[from] herald_store::StoreError),
+    Internal(herald_store::StoreError),
+    /// A value another object already has: 409 naming the field.
+    #[error("{field} {message}")]
+    Taken {
+        field: &'static str,
+        message: String,
+    },
     #[error("NATS is not reachable")]
     Bus(#[from] herald_bus::BusError),
 }
@@ -38,6 +44,18 @@ pub enum ApiError {
 impl ApiError {
     pub fn field(name: &str, message: impl Into<String>) -> Self {
         ApiError::Invalid(BTreeMap::from([(name.to_owned(), message.into())]))
+    }
+}
+
+impl From<herald_store::StoreError> for ApiError {
+    fn from(error: herald_store::StoreError) -> Self {
+        match error {
+            herald_store::StoreError::NameTaken(other) => ApiError::Taken {
+                field: "name",
+                message: format!("is taken by {other} in this tenant"),
+            },
+            error => ApiError::Internal(error),
+        }
     }
 }
 
@@ -56,6 +74,7 @@ impl IntoResponse for ApiError {
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Taken { .. } => (StatusCode::CONFLICT, "conflict"),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Rejected { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
@@ -71,6 +90,9 @@ impl IntoResponse for ApiError {
         let mut body = json!({ "code": code, "message": self.to_string() });
         if let ApiError::Invalid(fields) = &self {
             body["fields"] = json!(fields);
+        }
+        if let ApiError::Taken { field, message } = &self {
+            body["fields"] = json!({ *field: message });
         }
         let mut response = (status, Json(json!({ "error": body }))).into_response();
         if let ApiError::TooManyRequests(wait) = &self {

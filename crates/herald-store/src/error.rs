@@ -17,6 +17,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("subscriptions kept changing while a batch was routed")]
     SubscriptionsChanging,
+    #[error("the tenant already has a subscription of that name ({0})")]
+    NameTaken(herald_domain::SubscriptionId),
 }
 
 /// Which kind of failure an error is, for a caller deciding between "again later" and
@@ -42,6 +44,7 @@ impl StoreError {
                 FailureKind::Unexplained
             }
             StoreError::SubscriptionsChanging => FailureKind::Transient,
+            StoreError::NameTaken(_) => FailureKind::Data,
         }
     }
 

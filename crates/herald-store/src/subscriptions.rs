@@ -46,6 +46,8 @@ impl Store {
     ) -> Result<Subscription, StoreError> {
         let id = SubscriptionId::new();
         let sealed = self.seal_spec(spec)?;
+        let mut tx = self.pool.begin().await?;
+        claim_name(&mut tx, spec, None).await?;
         let row = sqlx::query(
             "INSERT INTO subscriptions (id, tenant, name, channel, enabled, spec_masked, spec_sealed)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -58,8 +60,9 @@ impl Store {
         .bind(spec.enabled)
         .bind(spec.to_masked_json())
         .bind(sealed)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(Subscription {
             id,
             spec: spec.clone(),
@@ -75,6 +78,8 @@ impl Store {
         spec: &SubscriptionSpec,
     ) -> Result<Option<Subscription>, StoreError> {
         let sealed = self.seal_spec(spec)?;
+        let mut tx = self.pool.begin().await?;
+        claim_name(&mut tx, spec, Some(id)).await?;
         let row = sqlx::query(
             "UPDATE subscriptions
              SET tenant = $2, name = $3, channel = $4, enabled = $5, spec_masked = $6,
@@ -89,8 +94,9 @@ impl Store {
         .bind(spec.enabled)
         .bind(spec.to_masked_json())
         .bind(sealed)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
+        tx.commit().await?;
         row.map(|row| {
             Ok(Subscription {
                 id,
@@ -218,5 +224,34 @@ impl Store {
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         })
+    }
+}
+
+/// A tenant's subscription names are unique (`herald apply` finds subscriptions by them). An
+/// advisory lock on the (tenant, name) pair, held to the end of the transaction, makes the
+/// check and the write one step for concurrent requests; a unique index cannot be added to a
+/// database that may already hold duplicates (names live in the sealed spec too).
+async fn claim_name(
+    tx: &mut sqlx::PgConnection,
+    spec: &SubscriptionSpec,
+    except: Option<SubscriptionId>,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0))")
+        .bind(spec.tenant.as_str())
+        .bind(&spec.name)
+        .execute(&mut *tx)
+        .await?;
+    let taken: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM subscriptions WHERE tenant = $1 AND name = $2 AND ($3::uuid IS NULL OR id <> $3)
+         LIMIT 1",
+    )
+    .bind(spec.tenant.as_str())
+    .bind(&spec.name)
+    .bind(except.map(|id| id.as_uuid()))
+    .fetch_optional(&mut *tx)
+    .await?;
+    match taken {
+        Some(other) => Err(StoreError::NameTaken(SubscriptionId::from_uuid(other))),
+        None => Ok(()),
     }
 }

@@ -206,3 +206,36 @@ async fn the_secret_is_shown_once_and_subscriptions_can_be_read_changed_listed_a
     );
     assert_eq!(app.get("/v1/subscriptions/not-an-id").await.status(), 404);
 }
+
+#[tokio::test]
+async fn a_tenants_subscription_names_are_unique() {
+    let app = spawn_app().await;
+    let body = webhook_subscription("acme", json!({"name": "ops alerts"}));
+    app.subscribe(body.clone()).await;
+    let response = app.post("/v1/subscriptions", &body).await;
+    assert_eq!(response.status(), 409);
+    let error: Value = response.json().await.unwrap();
+    assert!(
+        error["error"]["fields"]["name"]
+            .as_str()
+            .unwrap()
+            .contains("taken"),
+        "{error}"
+    );
+    // Another tenant may use the name; renaming onto a taken name is refused too.
+    app.subscribe(webhook_subscription(
+        "globex",
+        json!({"name": "ops alerts"}),
+    ))
+    .await;
+    let other = app
+        .subscribe(webhook_subscription("acme", json!({"name": "other"})))
+        .await;
+    let response = app
+        .patch(
+            &format!("/v1/subscriptions/{other}"),
+            &json!({"name": "ops alerts"}),
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+}

@@ -181,10 +181,15 @@ async fn a_dispatcher_killed_mid_run_loses_no_delivery() {
             .or_default() += 1;
     }
     assert_eq!(seen.len(), EVENTS, "every delivery arrived");
-    // At-least-once: only attempts in flight at a kill (at most 32 per target) may repeat;
-    // everything recorded as delivered before it must not be sent again.
+    // At-least-once: only attempts unrecorded at a kill may repeat: those in flight (at most
+    // 32 per target) and those finished whose record was still being written (a recorder's
+    // batch); everything recorded as delivered before it must not be sent again.
     let repeats: usize = seen.values().map(|n| n - 1).sum();
-    assert!(repeats <= 2 * 32, "{repeats} deliveries were sent again");
+    eprintln!("{repeats} deliveries were sent again after two kills");
+    assert!(
+        repeats <= 2 * (32 + 64),
+        "{repeats} deliveries were sent again"
+    );
     eventually(Duration::from_secs(10), "NATS drained", || async {
         (app.nats.deliveries_left().await == (0, 0)).then_some(())
     })

@@ -341,11 +341,12 @@ pub fn fast_retry(max_attempts: u32, longest: f64) -> Value {
     json!({"retry": {"max_attempts": max_attempts, "delays_seconds": [0.2, 0.2, 0.2, 0.2, longest]}})
 }
 
-/// A webhook subscription body for `tenant` with the given routing fields merged in.
+/// A webhook subscription body for `tenant` with the given routing fields merged in; its name
+/// is unique (a tenant's subscription names are).
 pub fn webhook_subscription(tenant: &str, extra: Value) -> Value {
     let mut body = json!({
         "tenant": tenant,
-        "name": "test",
+        "name": format!("test {}", uuid::Uuid::now_v7().simple()),
         "channel": "webhook",
         "target": { "url": "https://hooks.example.com/herald" },
     });
