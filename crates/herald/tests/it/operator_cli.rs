@@ -297,3 +297,51 @@ async fn subscriptions_list_prints_json_for_scripts_and_a_table_for_people() {
     let missing = herald(&app, &["subscriptions", "get", "sub_nope"], &[]).await;
     assert_eq!(missing.code, Some(1), "{}", missing.stderr);
 }
+
+#[tokio::test]
+async fn tokens_are_created_shown_once_listed_without_secrets_and_revoked() {
+    let app = spawn_app().await;
+    let created = herald(
+        &app,
+        &[
+            "tokens",
+            "create",
+            "--tenant",
+            "acme",
+            "--name",
+            "ci",
+            "--read-only",
+            "-o",
+            "json",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(created.code, Some(0), "{}", created.stderr);
+    let created: Value = serde_json::from_str(&created.stdout).unwrap();
+    let token = created["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("hrd_"));
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    let listed = herald(&app, &["tokens", "list"], &[]).await;
+    assert_eq!(listed.code, Some(0));
+    assert!(listed.stdout.contains(&id) && !listed.stdout.contains(&token));
+
+    // The new token reads its tenant until it is revoked.
+    let read = herald(
+        &app,
+        &["subscriptions", "list"],
+        &[("HERALD_TOKEN", token.as_str())],
+    )
+    .await;
+    assert_eq!(read.code, Some(0), "{}", read.stderr);
+    let revoked = herald(&app, &["tokens", "revoke", &id], &[]).await;
+    assert_eq!(revoked.code, Some(0));
+    let refused = herald(
+        &app,
+        &["subscriptions", "list"],
+        &[("HERALD_TOKEN", token.as_str())],
+    )
+    .await;
+    assert_eq!(refused.code, Some(1), "revoked at once: {}", refused.stderr);
+}
