@@ -9,7 +9,7 @@ use axum::{Extension, Json};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use herald_bus::{HeaderMap, Outgoing, publish_all};
-use herald_domain::{DeliveryId, DeliveryStatus, SubscriptionId, Tenant};
+use herald_domain::{DeliveryId, DeliveryStatus, SubscriptionId};
 use herald_proto::v1::DeliveryJob;
 use herald_store::DeliveryListFilter;
 use prost::Message as _;
@@ -50,14 +50,7 @@ pub async fn list(
     if let Some(event_type) = params.get("event_type") {
         filter.event_type = Some(event_type.clone());
     }
-    if let Some(tenant) = params.get("tenant") {
-        match Tenant::parse(tenant) {
-            Ok(tenant) => filter.tenant = Some(tenant.as_str().to_owned()),
-            Err(error) => {
-                errors.insert("tenant".into(), error.to_string());
-            }
-        }
-    }
+    let requested = crate::json::tenant_param(&params, &mut errors);
     if let Some(since) = params.get("since") {
         match DateTime::parse_from_rfc3339(since) {
             Ok(since) => filter.since = Some(since.with_timezone(&Utc)),
@@ -73,9 +66,7 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    if let Some(own) = caller.scope() {
-        filter.tenant = Some(own.as_str().to_owned());
-    }
+    filter.tenant = caller.list_scope(requested).map(|t| t.as_str().to_owned());
     let rows = state
         .store
         .list_deliveries(&filter, page.cursor, page.fetch())

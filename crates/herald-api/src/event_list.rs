@@ -6,7 +6,7 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use herald_domain::{EventId, Tenant};
+use herald_domain::EventId;
 use herald_store::{EventListFilter, EventSummary};
 use serde_json::{Value, json};
 
@@ -23,14 +23,7 @@ pub async fn list(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let mut errors = BTreeMap::new();
-    let requested = match params.get("tenant").map(|t| Tenant::parse(t)) {
-        Some(Err(error)) => {
-            errors.insert("tenant".into(), error.to_string());
-            None
-        }
-        Some(Ok(tenant)) => Some(tenant),
-        None => None,
-    };
+    let requested = crate::json::tenant_param(&params, &mut errors);
     let filter = EventListFilter {
         tenant: caller.list_scope(requested).map(|t| t.as_str().to_owned()),
         event_type: params.get("type").cloned(),
@@ -66,8 +59,8 @@ pub fn time_param(
     }
 }
 
-/// Like `GET /v1/events/{id}` without the body and the deliveries.
-fn summary(e: &EventSummary) -> Value {
+/// An event as lists show it; `GET /v1/events/{id}` adds its body and deliveries.
+pub(crate) fn summary(e: &EventSummary) -> Value {
     json!({
         "id": e.id.to_string(),
         "tenant": e.tenant,

@@ -33,23 +33,12 @@ pub async fn get(
         .event(lookup)
         .await?
         .ok_or(ApiError::NotFound("event"))?;
-    caller.sees(&event.tenant, "event")?;
-    let deliveries = state.store.deliveries_of_event(event.id).await?;
-    Ok(Json(json!({
-        "id": event.id.to_string(),
-        "tenant": event.tenant,
-        "event_id": event.ce_id,
-        "type": event.event_type,
-        "source": event.source,
-        "subject": event.subject,
-        "outcome": event.outcome,
-        "time": event.time,
-        "received_at": event.received_at,
-        "trace_id": event.trace_id,
-        "event": event.cloudevent,
-        "deliveries": deliveries.iter().map(delivery).collect::<Vec<_>>(),
-    }))
-    .into_response())
+    caller.sees(&event.summary.tenant, "event")?;
+    let deliveries = state.store.deliveries_of_event(event.summary.id).await?;
+    let mut body = crate::event_list::summary(&event.summary);
+    body["event"] = event.cloudevent;
+    body["deliveries"] = deliveries.iter().map(delivery).collect();
+    Ok(Json(body).into_response())
 }
 
 pub fn delivery(d: &DeliveryRecord) -> Value {
@@ -74,14 +63,7 @@ pub async fn rejections(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let mut errors = BTreeMap::new();
-    let requested = match params.get("tenant").map(|t| Tenant::parse(t)) {
-        Some(Err(error)) => {
-            errors.insert("tenant".into(), error.to_string());
-            None
-        }
-        Some(Ok(tenant)) => Some(tenant),
-        None => None,
-    };
+    let requested = crate::json::tenant_param(&params, &mut errors);
     let page = PageRequest::<RejectionId>::parse(&params, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));

@@ -13,6 +13,21 @@ use crate::ApiError;
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 500;
 
+/// The `tenant` query parameter of a list, parsed; a bad one is named in `errors`. Narrow it
+/// with `Caller::list_scope`: a token lists its own tenant whatever this says.
+pub fn tenant_param(
+    params: &HashMap<String, String>,
+    errors: &mut BTreeMap<String, String>,
+) -> Option<herald_domain::Tenant> {
+    match herald_domain::Tenant::parse(params.get("tenant")?) {
+        Ok(tenant) => Some(tenant),
+        Err(error) => {
+            errors.insert("tenant".into(), error.to_string());
+            None
+        }
+    }
+}
+
 /// Parses a body that must be one JSON object.
 pub fn object_body(body: &[u8]) -> Result<Value, ApiError> {
     let value: Value = serde_json::from_slice(body)

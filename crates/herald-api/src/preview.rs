@@ -41,7 +41,7 @@ pub async fn preview(
                 .store
                 .event(lookup)
                 .await?
-                .filter(|e| e.tenant == spec.tenant.as_str())
+                .filter(|e| e.summary.tenant == spec.tenant.as_str())
                 .ok_or(ApiError::NotFound("event"))?;
             event.cloudevent
         }

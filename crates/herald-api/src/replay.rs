@@ -34,7 +34,7 @@ pub async fn replay(
         .event(EventLookup::Id(id))
         .await?
         .ok_or(ApiError::NotFound("event"))?;
-    caller.sees(&event.tenant, "event")?;
+    caller.sees(&event.summary.tenant, "event")?;
     let targets = match named {
         Some(subscription_id) => vec![named_target(&state, &event, subscription_id).await?],
         None => matching_targets(&state, &event).await?,
@@ -102,7 +102,7 @@ async fn named_target(
 ) -> Result<(SubscriptionId, Channel), ApiError> {
     let invalid = |why: &str| ApiError::field("subscription_id", why);
     let subscription = match state.store.subscription(id).await? {
-        Some(s) if s.spec.tenant.as_str() == event.tenant => s,
+        Some(s) if s.spec.tenant.as_str() == event.summary.tenant => s,
         // Another tenant's subscription is as unknown as a missing one.
         _ => return Err(invalid("is not a subscription of the event's tenant")),
     };
@@ -123,16 +123,16 @@ async fn matching_targets(
     state: &AppState,
     event: &EventRecord,
 ) -> Result<Vec<(SubscriptionId, Channel)>, ApiError> {
-    let tenant = Tenant::parse(&event.tenant)
+    let tenant = Tenant::parse(&event.summary.tenant)
         .map_err(|e| ApiError::Internal(StoreError::Corrupt(format!("stored tenant: {e}"))))?;
     let body = serde_json::to_vec(&event.cloudevent)
         .map_err(|e| ApiError::Internal(StoreError::Corrupt(format!("stored event: {e}"))))?;
     let incoming = Incoming {
-        subject_tenant: &event.tenant,
-        subject_type: &event.event_type,
+        subject_tenant: &event.summary.tenant,
+        subject_type: &event.summary.event_type,
         content_type: None,
         body: &body,
-        received_at: event.received_at,
+        received_at: event.summary.received_at,
     };
     // The event was accepted once; today's size limit must not refuse its replay.
     let limits = EventLimits {

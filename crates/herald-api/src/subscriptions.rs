@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use bytes::Bytes;
 use herald_bus::{OpsEvent, publish_all};
-use herald_domain::{Channel, SubscriptionId, SubscriptionSpec, Target, Tenant};
+use herald_domain::{Channel, SubscriptionId, SubscriptionSpec, Target};
 use herald_store::{Subscription, SubscriptionListFilter, SubscriptionView};
 use serde_json::{Value, json};
 
@@ -39,15 +39,10 @@ pub async fn list(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let mut errors = BTreeMap::new();
-    let mut filter = SubscriptionListFilter::default();
-    if let Some(tenant) = params.get("tenant") {
-        match Tenant::parse(tenant) {
-            Ok(tenant) => filter.tenant = Some(tenant),
-            Err(error) => {
-                errors.insert("tenant".into(), error.to_string());
-            }
-        }
-    }
+    let mut filter = SubscriptionListFilter {
+        tenant: crate::json::tenant_param(&params, &mut errors),
+        ..SubscriptionListFilter::default()
+    };
     if let Some(channel) = params.get("channel") {
         match Channel::parse(channel) {
             Ok(channel) => filter.channel = Some(channel),

@@ -10,6 +10,7 @@ mod error;
 mod event;
 mod event_type;
 mod field_errors;
+pub mod human;
 mod ids;
 mod ingest;
 mod nul;

@@ -32,10 +32,10 @@ pub use digests::{
 };
 pub use error::{FailureKind, StoreError};
 pub use events::{FanOut, JobRow, NewEvent};
-pub use lookup::{DeliveryRecord, EventLookup, EventRecord};
+pub use lookup::{DeliveryRecord, EventLookup, EventRecord, EventSummary};
 pub use poison::{Failure, PoisonPolicy, REPEATS, StoreHealth};
 pub use rejections::{NewRejection, RejectionRecord};
-pub use replays::{EventListFilter, EventSummary, FailedFilter, Replay};
+pub use replays::{EventListFilter, FailedFilter, Replay};
 pub use subscriptions::{
     EnabledSubscriptions, Subscription, SubscriptionListFilter, SubscriptionView,
 };

@@ -6,8 +6,9 @@ use sqlx::Row as _;
 
 use crate::{Store, StoreError};
 
+/// An event as a list shows it: everything but its body.
 #[derive(Debug, Clone)]
-pub struct EventRecord {
+pub struct EventSummary {
     pub id: EventId,
     pub tenant: String,
     pub ce_id: String,
@@ -18,6 +19,12 @@ pub struct EventRecord {
     pub time: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
     pub trace_id: Option<String>,
+}
+
+/// One event with its body: the CloudEvents document as the publisher sent it.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub summary: EventSummary,
     pub cloudevent: serde_json::Value,
 }
 
@@ -68,16 +75,7 @@ impl Store {
         .await?;
         row.map(|row| {
             Ok(EventRecord {
-                id: EventId::from_uuid(row.try_get("id")?),
-                tenant: row.try_get("tenant")?,
-                ce_id: row.try_get("ce_id")?,
-                event_type: row.try_get("type")?,
-                source: row.try_get("source")?,
-                subject: row.try_get("subject")?,
-                outcome: row.try_get("outcome")?,
-                time: row.try_get("time")?,
-                received_at: row.try_get("received_at")?,
-                trace_id: row.try_get("trace_id")?,
+                summary: event_summary(&row)?,
                 cloudevent: exact_or_stored(&row)?,
             })
         })
@@ -112,4 +110,21 @@ pub(crate) fn exact_or_stored(
         Some(exact) => Ok(exact),
         None => Ok(row.try_get("cloudevent")?),
     }
+}
+
+/// An event row's columns but its body: id, tenant, ce_id, type, source, subject, outcome,
+/// time, received_at, trace_id.
+pub(crate) fn event_summary(row: &sqlx::postgres::PgRow) -> Result<EventSummary, StoreError> {
+    Ok(EventSummary {
+        id: EventId::from_uuid(row.try_get("id")?),
+        tenant: row.try_get("tenant")?,
+        ce_id: row.try_get("ce_id")?,
+        event_type: row.try_get("type")?,
+        source: row.try_get("source")?,
+        subject: row.try_get("subject")?,
+        outcome: row.try_get("outcome")?,
+        time: row.try_get("time")?,
+        received_at: row.try_get("received_at")?,
+        trace_id: row.try_get("trace_id")?,
+    })
 }

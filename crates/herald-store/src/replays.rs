@@ -3,26 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use herald_domain::{Channel, DeliveryId, EventId, SubscriptionId};
-use sqlx::Row as _;
 use uuid::Uuid;
 
 use crate::events::{JobRow, job_row};
+use crate::lookup::{EventSummary, event_summary};
 use crate::{Store, StoreError};
-
-/// An event as a list shows it: everything but its body.
-#[derive(Debug, Clone)]
-pub struct EventSummary {
-    pub id: EventId,
-    pub tenant: String,
-    pub ce_id: String,
-    pub event_type: String,
-    pub source: String,
-    pub subject: Option<String>,
-    pub outcome: String,
-    pub time: DateTime<Utc>,
-    pub received_at: DateTime<Utc>,
-    pub trace_id: Option<String>,
-}
 
 /// `since` is inclusive and `until` exclusive, both on `received_at` (when Herald stored it).
 #[derive(Debug, Default, Clone)]
@@ -121,22 +106,7 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(EventSummary {
-                    id: EventId::from_uuid(row.try_get("id")?),
-                    tenant: row.try_get("tenant")?,
-                    ce_id: row.try_get("ce_id")?,
-                    event_type: row.try_get("type")?,
-                    source: row.try_get("source")?,
-                    subject: row.try_get("subject")?,
-                    outcome: row.try_get("outcome")?,
-                    time: row.try_get("time")?,
-                    received_at: row.try_get("received_at")?,
-                    trace_id: row.try_get("trace_id")?,
-                })
-            })
-            .collect()
+        rows.iter().map(event_summary).collect()
     }
 
     /// Stores a copy of event `original` (same CloudEvents JSON, publisher id
