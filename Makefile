@@ -12,7 +12,7 @@ HERALD_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HERALD_TEST_NATS_URL ?= nats://127.0.0.1:4222
 export HERALD_TEST_DATABASE_URL HERALD_TEST_NATS_URL
 
-.PHONY: help run services migrate test test-only lint fmt bench check-tls
+.PHONY: help run services migrate test test-only lint fmt bench check-tls openapi
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,9 @@ lint: ## cargo fmt --check and clippy with warnings as errors
 
 fmt: ## Format the whole workspace
 	$(CARGO) fmt --all
+
+openapi: ## Regenerate openapi.json from the code (a test fails while it is stale)
+	HERALD_WRITE_OPENAPI=1 $(CARGO) test -p herald-api --test openapi openapi_json_is_current
 
 bench: ## Run the load benchmark (release build)
 	scripts/dev-services.sh

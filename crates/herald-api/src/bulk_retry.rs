@@ -8,23 +8,52 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use bytes::Bytes;
-use chrono::Utc;
 use herald_domain::{SubscriptionId, Tenant};
 use herald_store::FailedFilter;
 use serde_json::{Value, json};
 
 use crate::event_list::time_param;
 use crate::json::object_body;
-use crate::replay::publish_jobs;
+use crate::replay::hand_over;
 use crate::{ApiError, AppState, Caller};
 
 /// The most deliveries one call retries (oldest first); `"more": true` says to call again.
 /// It bounds the statement, the jobs held in memory and the burst sent to receivers.
 pub const MAX_PER_CALL: u32 = 10_000;
 
-/// Body `{status, subscription_id, event_type, since, until, tenant, dry_run}`, every field
-/// optional; `since` (inclusive) and `until` (exclusive) are on the delivery's `created_at`.
-/// Answers `{"count", "more"}`: 200 for a dry run, which changes nothing, 202 otherwise.
+/// How many failed deliveries a bulk retry queued again, or would (`dry_run`).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct BulkRetryAnswer {
+    /// At most 10000 a call, oldest first.
+    pub count: u64,
+    /// More matching failed deliveries are left: call again.
+    pub more: bool,
+}
+
+/// Retry failed deliveries by filter
+///
+/// Every failed delivery the filter names (oldest first, at most 10000 a call) gets a fresh set
+/// of attempts, as a single retry does. With `dry_run` only the count comes back (200) and
+/// nothing changes. A tenant token retries its own tenant's deliveries whatever it names.
+#[utoipa::path(
+    post,
+    path = "/v1/deliveries/retry",
+    operation_id = "retryDeliveries",
+    tag = "deliveries",
+    request_body(content = crate::openapi::BulkRetryRequest,
+        description = "Optional: an empty body is `{}`",
+        example = json!({"subscription_id": crate::openapi::examples::SUBSCRIPTION_ID,
+            "since": "2026-11-21T00:00:00Z", "dry_run": true})),
+    responses(
+        (status = 200, description = "`dry_run`: what a real run would retry now",
+            body = BulkRetryAnswer, example = json!({"count": 42, "more": false})),
+        (status = 202, description = "Queued again", body = BulkRetryAnswer,
+            example = json!({"count": 10000, "more": true})),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
 pub async fn retry(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -40,15 +69,11 @@ pub async fn retry(
     filter.tenant = caller.list_scope(requested).map(|t| t.as_str().to_owned());
     if dry_run {
         let (count, more) = state.store.count_failed(&filter, MAX_PER_CALL).await?;
-        return Ok(Json(json!({"count": count, "more": more})).into_response());
+        let count = u64::from(count);
+        return Ok(Json(BulkRetryAnswer { count, more }).into_response());
     }
     let jobs = state.store.retry_failed(&filter, MAX_PER_CALL).await?;
-    // A new id per job: the original job's id may still sit in JetStream's dedupe window.
-    let millis = Utc::now().timestamp_millis();
-    publish_jobs(&state, &jobs, |job| {
-        format!("{}:retry:{millis}", job.delivery_id)
-    })
-    .await?;
+    hand_over(&state, &jobs).await;
     // Whatever is still failed and matching was beyond this call's bound.
     let (left, _) = state.store.count_failed(&filter, 1).await?;
     tracing::info!(
@@ -57,7 +82,10 @@ pub async fn retry(
     );
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"count": jobs.len(), "more": left > 0})),
+        Json(BulkRetryAnswer {
+            count: jobs.len() as u64,
+            more: left > 0,
+        }),
     )
         .into_response())
 }

@@ -6,19 +6,82 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use herald_bus::{HeaderMap, Outgoing, publish_all};
 use herald_domain::{DeliveryId, DeliveryStatus, SubscriptionId};
-use herald_proto::v1::DeliveryJob;
 use herald_store::DeliveryListFilter;
-use prost::Message as _;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::events::delivery;
-use crate::json::PageRequest;
+use crate::event_list::time_param;
+use crate::events::{Delivery, delivery};
+use crate::json::{PageRequest, documented_only, page};
+use crate::openapi::examples;
+use crate::openapi::params::DeliveryListQuery;
 use crate::{ApiError, AppState, Caller};
 
+page!(
+    /// Deliveries newest first.
+    DeliveryPage,
+    Delivery
+);
+
+/// A delivery with every attempt, oldest first.
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryDetail {
+    #[serde(flatten)]
+    pub delivery: Delivery,
+    pub attempts: Vec<Attempt>,
+}
+
+/// One try at sending a delivery.
+#[derive(Serialize, ToSchema)]
+pub struct Attempt {
+    /// 1 for the first attempt.
+    pub number: i32,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: i32,
+    /// Where it went, secrets masked (a chat webhook's token, URL query values, a password).
+    pub destination: Option<String>,
+    /// The HTTP method, for channels that speak HTTP; null for email.
+    pub method: Option<String>,
+    /// The HTTP status, or the SMTP reply code; null when no answer came.
+    pub status_code: Option<i32>,
+    /// What came back: at most 4 KiB of the body, or the server's reply text.
+    pub response_body: Option<String>,
+    /// Why no usable answer came, for people; null when one came (its status tells).
+    pub error: Option<String>,
+    /// Why no usable answer came, for programs: `timeout`, `connect`, `tls`,
+    /// `private_address`, `request`, `body`, `template`, `refused`, `not_configured`.
+    pub error_class: Option<String>,
+    /// The W3C trace id of the attempt's span.
+    pub trace_id: Option<String>,
+}
+
+/// The answer to a retry by request.
+#[derive(Serialize, ToSchema)]
+pub struct RetryQueued {
+    #[schema(pattern = "^dlv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    pub id: String,
+    /// Always `pending`: the delivery waits for its first new attempt.
+    #[schema(value_type = crate::openapi::DeliveryStatus)]
+    pub status: &'static str,
+}
+
+/// Deliveries, newest first
+///
+/// A tenant token lists its own tenant's; the admin every tenant's, or the one `tenant` names.
+#[utoipa::path(
+    get,
+    path = "/v1/deliveries",
+    operation_id = "listDeliveries",
+    tag = "deliveries",
+    params(crate::openapi::params::DeliveryListQuery),
+    responses(
+        (status = 200, description = "A page of deliveries", body = DeliveryPage,
+            example = json!(examples::delivery_page())),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -51,17 +114,9 @@ pub async fn list(
         filter.event_type = Some(event_type.clone());
     }
     let requested = crate::json::tenant_param(&params, &mut errors);
-    if let Some(since) = params.get("since") {
-        match DateTime::parse_from_rfc3339(since) {
-            Ok(since) => filter.since = Some(since.with_timezone(&Utc)),
-            Err(_) => {
-                errors.insert(
-                    "since".into(),
-                    "must be an RFC 3339 time like 2026-11-22T08:00:00Z".into(),
-                );
-            }
-        }
-    }
+    filter.since = time_param(params.get("since"), "since", &mut errors);
+    filter.until = time_param(params.get("until"), "until", &mut errors);
+    documented_only::<DeliveryListQuery>(&params, &mut errors);
     let page = PageRequest::<DeliveryId>::parse(&params, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
@@ -71,10 +126,22 @@ pub async fn list(
         .store
         .list_deliveries(&filter, page.cursor, page.fetch())
         .await?;
-    Ok(page.respond(rows, |r| r.id.to_string(), delivery))
+    Ok(page.respond::<DeliveryPage, _>(rows, |r| r.id.to_string(), delivery))
 }
 
-/// One delivery with every attempt.
+/// One delivery with every attempt
+#[utoipa::path(
+    get,
+    path = "/v1/deliveries/{id}",
+    operation_id = "getDelivery",
+    tag = "deliveries",
+    params(("id" = String, Path, description = "The delivery's `dlv_…` id")),
+    responses(
+        (status = 200, description = "The delivery and its attempts", body = DeliveryDetail,
+            example = json!(examples::delivery_detail())),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -83,28 +150,46 @@ pub async fn get(
     let record = find(&state, &caller, &id).await?;
     let id = record.id;
     let attempts = state.store.attempts(id).await?;
-    let mut body = delivery(&record);
-    body["attempts"] = attempts
-        .iter()
-        .map(|a| {
-            json!({
-                "number": a.number,
-                "started_at": a.started_at,
-                "duration_ms": a.duration_ms,
-                "destination": a.destination,
-                "method": a.method,
-                "status_code": a.status_code,
-                "response_body": a.response_body,
-                "error": a.error,
-                "error_class": a.error_class,
-                "trace_id": a.trace_id,
-            })
+    let attempts = attempts
+        .into_iter()
+        .map(|a| Attempt {
+            number: a.number,
+            started_at: a.started_at,
+            duration_ms: a.duration_ms,
+            destination: a.destination,
+            method: a.method,
+            status_code: a.status_code,
+            response_body: a.response_body,
+            error: a.error,
+            error_class: a.error_class,
+            trace_id: a.trace_id,
         })
         .collect();
-    Ok(Json(body).into_response())
+    Ok(Json(DeliveryDetail {
+        delivery: delivery(&record),
+        attempts,
+    })
+    .into_response())
 }
 
-/// Delivers a failed delivery again, with a fresh set of attempts.
+/// Deliver a failed delivery again
+///
+/// With a fresh set of attempts under the subscription's policy. Only a `failed` delivery
+/// can be retried (409 otherwise).
+#[utoipa::path(
+    post,
+    path = "/v1/deliveries/{id}/retry",
+    operation_id = "retryDelivery",
+    tag = "deliveries",
+    params(("id" = String, Path, description = "The delivery's `dlv_…` id")),
+    responses(
+        (status = 202, description = "Queued again", body = RetryQueued,
+            example = json!({"id": examples::DELIVERY_ID, "status": "pending"})),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
 pub async fn retry(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -120,23 +205,14 @@ pub async fn retry(
             ))),
         };
     };
-    let names = state.bus.names();
-    let outgoing = Outgoing {
-        subject: names.delivery_subject(&job.channel),
-        // A new id: the original job's id may still sit in JetStream's dedupe window.
-        msg_id: format!(
-            "{}:retry:{}",
-            job.delivery_id,
-            Utc::now().timestamp_millis()
-        ),
-        headers: HeaderMap::new(),
-        payload: Bytes::from(DeliveryJob::from(&job).encode_to_vec()),
-    };
-    publish_all(&state.bus, vec![outgoing]).await?;
+    crate::replay::hand_over(&state, std::slice::from_ref(&job)).await;
     tracing::info!(delivery_id = %id, "Delivery queued again by request.");
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"id": id.to_string(), "status": "pending"})),
+        Json(RetryQueued {
+            id: id.to_string(),
+            status: DeliveryStatus::Pending.as_str(),
+        }),
     )
         .into_response())
 }

@@ -13,10 +13,47 @@ use chrono_tz::Tz;
 use herald_domain::Target;
 use herald_render::{digest_mail, discord_digest, slack_digest, teams_digest};
 use herald_store::Subscription;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
+use crate::openapi::examples;
+use crate::openapi::params::DigestQuery;
 use crate::{ApiError, AppState, Caller};
 
+/// A digest sent by request.
+#[derive(Serialize, ToSchema)]
+pub struct DigestSent {
+    /// The delivery that carries it, to follow under `/v1/deliveries/{id}`.
+    #[schema(pattern = "^dlv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    pub delivery_id: String,
+    /// The local day it covers.
+    #[schema(format = Date)]
+    pub date: String,
+}
+
+/// Preview a digest, sending nothing
+///
+/// The digest subscription's report of one local day (in the digest's `timezone`, else
+/// `HERALD_TIMEZONE`), exactly as it would be sent: the mail's HTML for email, the platform's
+/// JSON payload for Slack, Discord and Teams. A subscription without `digest` is not found.
+#[utoipa::path(
+    get,
+    path = "/v1/digests/{id}/preview",
+    operation_id = "previewDigest",
+    tag = "digests",
+    params(
+        ("id" = String, Path, description = "The digest subscription's `sub_…` id"),
+        DigestQuery,
+    ),
+    responses(
+        (status = 200, description = "The digest as it would be sent", content(
+            (String = "text/html", example = json!(examples::DIGEST_HTML)),
+            (Object = "application/json", example = json!(examples::digest_slack())),
+        )),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
 pub async fn preview(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -43,6 +80,27 @@ pub async fn preview(
     Ok(Json(body).into_response())
 }
 
+/// Send a day's digest now
+///
+/// Through the same delivery path as the scheduled digest; the answer names the delivery.
+#[utoipa::path(
+    post,
+    path = "/v1/digests/{id}/send",
+    operation_id = "sendDigest",
+    tag = "digests",
+    params(
+        ("id" = String, Path, description = "The digest subscription's `sub_…` id"),
+        DigestQuery,
+    ),
+    responses(
+        (status = 202, description = "Queued for delivery", body = DigestSent,
+            example = json!({"delivery_id": examples::DELIVERY_ID, "date": "2026-11-21"})),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 pub async fn send(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -57,7 +115,10 @@ pub async fn send(
     tracing::info!(subscription_id = %subscription.id, %day, %delivery_id, "Digest sent by request.");
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"delivery_id": delivery_id.to_string(), "date": day.to_string()})),
+        Json(DigestSent {
+            delivery_id: delivery_id.to_string(),
+            date: day.to_string(),
+        }),
     )
         .into_response())
 }
@@ -69,6 +130,11 @@ async fn digest_of(
     id: &str,
     params: &HashMap<String, String>,
 ) -> Result<(Subscription, Tz, NaiveDate), ApiError> {
+    let mut errors = std::collections::BTreeMap::new();
+    crate::json::documented_only::<DigestQuery>(params, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
     let subscription = crate::subscriptions::find(state, caller, id).await?;
     if subscription.spec.digest.is_none() {
         return Err(ApiError::NotFound("digest subscription"));

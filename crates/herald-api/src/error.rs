@@ -6,7 +6,45 @@ use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use herald_domain::FieldErrors;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Every error answer of the API, whoever makes it: a handler, the token check, or a limit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// What went wrong, for programs: `malformed` (400), `bad_request` (400, a request axum
+    /// refused), `unauthorized` (401), `forbidden` (403), `not_found` (404),
+    /// `method_not_allowed` (405), `timeout` (408), `conflict` (409), `too_large` (413),
+    /// `invalid` (422, with `fields`), an ingest rejection code such as `missing_attribute` or
+    /// `bad_type` (422, `POST /v1/events` only), `rate_limited` (429), `internal` (500),
+    /// `unavailable` (503).
+    #[schema(examples("invalid", "not_found", "rate_limited"))]
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// Every bad field, by its path in the request (`target.url`, `event_types[1]`), with what
+    /// is wrong with it. Only on `invalid` (422) and on a `conflict` (409) over a taken value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: String, fields: Option<BTreeMap<String, String>>) -> Self {
+        Self {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message,
+                fields,
+            },
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -87,14 +125,15 @@ impl IntoResponse for ApiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
         };
-        let mut body = json!({ "code": code, "message": self.to_string() });
-        if let ApiError::Invalid(fields) = &self {
-            body["fields"] = json!(fields);
-        }
-        if let ApiError::Taken { field, message } = &self {
-            body["fields"] = json!({ *field: message });
-        }
-        let mut response = (status, Json(json!({ "error": body }))).into_response();
+        let fields = match &self {
+            ApiError::Invalid(fields) => Some(fields.clone()),
+            ApiError::Taken { field, message } => {
+                Some(BTreeMap::from([((*field).to_owned(), message.clone())]))
+            }
+            _ => None,
+        };
+        let body = ErrorBody::new(code, self.to_string(), fields);
+        let mut response = (status, Json(body)).into_response();
         if let ApiError::TooManyRequests(wait) = &self {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {

@@ -28,6 +28,29 @@ pub fn tenant_param(
     }
 }
 
+/// Names in `errors` every query parameter `P` does not document: a typo (`?limt=5`) is
+/// refused, not silently ignored, and what a route accepts is what its documentation says.
+pub fn documented_only<P: utoipa::IntoParams>(
+    params: &HashMap<String, String>,
+    errors: &mut BTreeMap<String, String>,
+) {
+    let documented: Vec<String> = P::into_params(|| None)
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    for key in params.keys() {
+        if !documented.contains(key) {
+            errors.insert(
+                key.clone(),
+                format!(
+                    "is not a parameter of this route (it takes {})",
+                    documented.join(", ")
+                ),
+            );
+        }
+    }
+}
+
 /// Parses a body that must be one JSON object.
 pub fn object_body(body: &[u8]) -> Result<Value, ApiError> {
     let value: Value = serde_json::from_slice(body)
@@ -38,6 +61,40 @@ pub fn object_body(body: &[u8]) -> Result<Value, ApiError> {
         Err(ApiError::Malformed("the body must be a JSON object".into()))
     }
 }
+
+/// One page of a list, `{"items": [...], "next_cursor": ...}`: a type per item type (made by
+/// [`page!`]), so the OpenAPI document names and describes each list.
+pub trait Page: serde::Serialize {
+    type Item;
+    fn new(items: Vec<Self::Item>, next_cursor: Option<String>) -> Self;
+}
+
+/// Declares the page type of a list: `page!(DeliveryPage, Delivery)`, or with the schema the
+/// items are documented by when they are built as JSON (`page!(SubscriptionPage, Value,
+/// SubscriptionShown)`).
+macro_rules! page {
+    ($(#[$doc:meta])* $name:ident, $item:ident) => {
+        $crate::json::page!($(#[$doc])* $name, $item, $item);
+    };
+    ($(#[$doc:meta])* $name:ident, $item:ident, $schema:ident) => {
+        $(#[$doc])*
+        #[derive(serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            #[schema(value_type = Vec<$schema>)]
+            pub items: Vec<$item>,
+            /// Pass it as `cursor` for the next page; null on the last page.
+            pub next_cursor: Option<String>,
+        }
+
+        impl $crate::json::Page for $name {
+            type Item = $item;
+            fn new(items: Vec<$item>, next_cursor: Option<String>) -> Self {
+                Self { items, next_cursor }
+            }
+        }
+    };
+}
+pub(crate) use page;
 
 /// `limit` and `cursor` of a list request.
 pub struct PageRequest<C> {
@@ -76,11 +133,11 @@ impl<C: FromStr> PageRequest<C> {
     }
 
     /// `{"items": [...], "next_cursor": ...}` from rows fetched with [`Self::fetch`].
-    pub fn respond<T>(
+    pub fn respond<P: Page, T>(
         &self,
         mut rows: Vec<T>,
         cursor_of: impl Fn(&T) -> String,
-        show: impl Fn(&T) -> Value,
+        show: impl Fn(&T) -> P::Item,
     ) -> Response {
         let limit = self.limit as usize;
         let more = rows.len() > limit;
@@ -90,12 +147,8 @@ impl<C: FromStr> PageRequest<C> {
         } else {
             None
         };
-        let items: Vec<Value> = rows.iter().map(show).collect();
-        (
-            StatusCode::OK,
-            Json(serde_json::json!({ "items": items, "next_cursor": next_cursor })),
-        )
-            .into_response()
+        let items = rows.iter().map(show).collect();
+        (StatusCode::OK, Json(P::new(items, next_cursor))).into_response()
     }
 }
 

@@ -10,6 +10,7 @@ mod events;
 mod health;
 mod json;
 mod limits;
+pub mod openapi;
 mod preview;
 mod publish;
 mod replay;
@@ -33,6 +34,7 @@ use tokio_util::sync::CancellationToken;
 pub use auth::Caller;
 pub use error::ApiError;
 pub use limits::RateLimiter;
+pub use openapi::openapi_json;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -113,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::map_response(limits::json_errors))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -11,7 +11,8 @@ use axum::Json;
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+
+use crate::error::ErrorBody;
 
 /// Larger bodies are refused before they are read: no request Herald takes is near this.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -88,7 +89,7 @@ pub async fn json_errors(response: Response) -> Response {
             .to_ascii_lowercase(),
     };
     let (mut parts, _) = response.into_parts();
-    let fresh = Json(json!({"error": {"code": code, "message": message}})).into_response();
+    let fresh = Json(ErrorBody::new(code, message, None)).into_response();
     parts.headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

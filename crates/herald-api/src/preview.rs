@@ -10,13 +10,78 @@ use herald_channels::{Delivery, OutgoingRequest, Prepared};
 use herald_domain::samples::sample_event;
 use herald_domain::{DeliveryId, EventDocument, EventId, EventType};
 use herald_store::EventLookup;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 use crate::json::object_body;
+use crate::openapi::{Channel, PreviewRequest, examples};
 use crate::{ApiError, AppState, Caller};
 
 const MASK: &str = "****";
 
+/// The message a delivery would send: an HTTP request (webhook and chat channels) or a mail.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Preview {
+    Http(HttpPreview),
+    Mail(MailPreview),
+}
+
+/// The request as it would go out.
+#[derive(Serialize, ToSchema)]
+pub struct HttpPreview {
+    #[schema(value_type = Channel)]
+    pub channel: &'static str,
+    pub method: String,
+    /// The URL with its secrets masked (a chat webhook's token, query values, a password).
+    pub url: String,
+    /// Every header, with the values the subscription keeps secret as `****`.
+    pub headers: BTreeMap<String, String>,
+    /// The body: JSON when it is JSON, otherwise its text.
+    pub body: Value,
+}
+
+/// The mail as it would be sent.
+#[derive(Serialize, ToSchema)]
+pub struct MailPreview {
+    #[schema(value_type = Channel)]
+    pub channel: &'static str,
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Preview a message, sending nothing
+///
+/// The exact message a recorded event (`event_id`: Herald's `evt_…` id or the publisher's id)
+/// or a sample of an event type (`sample`) would produce for this subscription. Nothing is sent
+/// or stored; secrets are masked.
+#[utoipa::path(
+    post,
+    path = "/v1/subscriptions/{id}/preview",
+    operation_id = "previewMessage",
+    tag = "subscriptions",
+    params(("id" = String, Path, description = "The subscription's `sub_…` id")),
+    request_body(content = PreviewRequest, examples(
+        ("sample" = (summary = "A sample event of a type", value = json!({"sample": "transfer.failed"}))),
+        ("recorded" = (summary = "A recorded event", value = json!({"event_id": examples::EVENT_ID}))),
+    )),
+    responses(
+        (status = 200, description = "The message, secrets masked", body = Preview, examples(
+            ("webhook" = (value = json!(examples::http_preview()))),
+            ("email" = (value = json!(examples::mail_preview()))),
+        )),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
 pub async fn preview(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -71,25 +136,35 @@ pub async fn preview(
         .channels
         .prepare(&delivery)
         .map_err(|error| ApiError::field("event_id", error.message))?;
-    let mut shown = match prepared {
-        Prepared::Http(request) => http_preview(&request, spec.target.destination()),
-        Prepared::Mail(mail) => json!({
-            "from": mail.from,
-            "to": mail.to,
-            "cc": mail.cc,
-            "subject": mail.subject,
-            "text": mail.text,
-            "html": mail.html,
-        }),
+    let channel = spec.channel().as_str();
+    let shown = match prepared {
+        Prepared::Http(request) => {
+            Preview::Http(http_preview(channel, &request, spec.target.destination()))
+        }
+        Prepared::Mail(mail) => {
+            let mail = *mail;
+            Preview::Mail(MailPreview {
+                channel,
+                from: mail.from,
+                to: mail.to,
+                cc: mail.cc,
+                subject: mail.subject,
+                text: mail.text,
+                html: mail.html,
+            })
+        }
     };
-    shown["channel"] = json!(spec.channel().as_str());
     Ok(Json(shown).into_response())
 }
 
 /// The request as it would go out: method, URL with its token masked, headers with secret
 /// values masked, and the body (as JSON when it is JSON).
-fn http_preview(request: &OutgoingRequest, destination: String) -> Value {
-    let headers: Map<String, Value> = request
+fn http_preview(
+    channel: &'static str,
+    request: &OutgoingRequest,
+    destination: String,
+) -> HttpPreview {
+    let headers: BTreeMap<String, String> = request
         .headers
         .iter()
         .map(|(name, value)| {
@@ -98,15 +173,16 @@ fn http_preview(request: &OutgoingRequest, destination: String) -> Value {
             } else {
                 String::from_utf8_lossy(value.as_bytes()).into_owned()
             };
-            (name.as_str().to_owned(), Value::String(shown))
+            (name.as_str().to_owned(), shown)
         })
         .collect();
     let body = serde_json::from_slice::<Value>(&request.body)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&request.body).into_owned()));
-    json!({
-        "method": request.method.as_str(),
-        "url": destination,
-        "headers": headers,
-        "body": body,
-    })
+    HttpPreview {
+        channel,
+        method: request.method.as_str().to_owned(),
+        url: destination,
+        headers,
+        body,
+    }
 }

@@ -10,10 +10,48 @@ use bytes::Bytes;
 use chrono::Utc;
 use herald_bus::{MSG_ID_HEADER, Outgoing, publish_all};
 use herald_domain::{Incoming, parse_event};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
+use crate::openapi::{CloudEvent, examples};
 use crate::{ApiError, AppState, Caller};
 
+/// An event taken for ingest.
+#[derive(Serialize, ToSchema)]
+pub struct EventAccepted {
+    /// The event's CloudEvents `id`, as sent.
+    pub id: String,
+    pub tenant: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+}
+
+/// Publish an event
+///
+/// For publishers without NATS: a CloudEvents JSON event, checked by the very code NATS ingest
+/// uses (same reasons, same codes), then published on the events stream with its `id` as the
+/// deduplication id. A tenant token publishes into its own tenant (an event naming another is
+/// a `tenant_mismatch`); the admin names the tenant in the `tenant` attribute. Protobuf events
+/// go over NATS only (400).
+#[utoipa::path(
+    post,
+    path = "/v1/events",
+    operation_id = "publishEvent",
+    tag = "events",
+    request_body(content = CloudEvent, content_type = "application/cloudevents+json",
+        description = "CloudEvents 1.0 in structured JSON mode (`application/json` is taken too)",
+        example = json!(examples::cloud_event())),
+    responses(
+        (status = 202, description = "Taken: ingest stores it and fans it out",
+            body = EventAccepted,
+            example = json!({"id": "a2b1c7e0-5b7e-4a57-9d0c-3f1f2d9e8a10", "tenant": "acme", "type": "transfer.failed"})),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::EventRefused),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 pub async fn publish(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -69,7 +107,11 @@ pub async fn publish(
     publish_all(&state.bus, vec![outgoing]).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"id": event.id, "tenant": event.tenant.as_str(), "type": event.event_type.as_str()})),
+        Json(EventAccepted {
+            tenant: event.tenant.as_str().to_owned(),
+            event_type: event.event_type.as_str().to_owned(),
+            id: event.id,
+        }),
     )
         .into_response())
 }

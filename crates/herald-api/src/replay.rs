@@ -11,16 +11,54 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use bytes::Bytes;
-use herald_bus::{HeaderMap, Outgoing, publish_all};
 use herald_domain::{Channel, EventId, EventLimits, Incoming, SubscriptionId, Tenant, parse_event};
-use herald_proto::v1::DeliveryJob;
-use herald_store::{EventLookup, EventRecord, JobRow, StoreError, SubscriptionCache};
-use prost::Message as _;
-use serde_json::{Value, json};
+use herald_store::{EventLookup, EventRecord, QueuedJob, StoreError, SubscriptionCache};
+use serde_json::Value;
 
 use crate::json::object_body;
+use crate::openapi::{ReplayRequest, examples};
 use crate::{ApiError, AppState, Caller};
 
+/// The deliveries a replay made: none when no subscription matches the event now.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ReplayAnswer {
+    pub deliveries: Vec<Replayed>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Replayed {
+    /// The new delivery, to follow under `/v1/deliveries/{id}`.
+    #[schema(pattern = "^dlv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    pub id: String,
+    #[schema(pattern = "^sub_[0-9A-HJKMNP-TV-Z]{26}$")]
+    pub subscription_id: String,
+}
+
+/// Fan an event out again
+///
+/// To every enabled subscription it matches now, or to the one `subscription_id` names
+/// (whatever its filters say). Herald stores a copy of the event for it (receivers see the
+/// original CloudEvents `id`), left out of event lists and digests.
+#[utoipa::path(
+    post,
+    path = "/v1/events/{id}/replay",
+    operation_id = "replayEvent",
+    tag = "events",
+    params(("id" = String, Path, description = "Herald's `evt_…` id of the event")),
+    request_body(content = ReplayRequest, description = "Optional: an empty body is `{}`",
+        example = json!({"subscription_id": examples::SUBSCRIPTION_ID})),
+    responses(
+        (status = 202, description = "The new deliveries, handed to the dispatcher",
+            body = ReplayAnswer, example = json!({"deliveries": [
+                {"id": examples::DELIVERY_ID, "subscription_id": examples::SUBSCRIPTION_ID}
+            ]})),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
 pub async fn replay(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -45,18 +83,16 @@ pub async fn replay(
         None if targets.is_empty() => Vec::new(),
         None => return Err(ApiError::NotFound("event")),
     };
-    // Each job's delivery id is new, so it is a dedupe id JetStream has not seen.
-    publish_jobs(&state, &jobs, |job| job.delivery_id.to_string()).await?;
+    hand_over(&state, &jobs).await;
     tracing::info!(event_id = %id, deliveries = jobs.len(), "Event replayed by request.");
-    let deliveries: Vec<Value> = jobs
+    let deliveries = jobs
         .iter()
-        .map(|j| json!({"id": j.delivery_id.to_string(), "subscription_id": j.subscription_id.to_string()}))
+        .map(|q| Replayed {
+            id: q.job.delivery_id.to_string(),
+            subscription_id: q.job.subscription_id.to_string(),
+        })
         .collect();
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "deliveries": deliveries })),
-    )
-        .into_response())
+    Ok((StatusCode::ACCEPTED, Json(ReplayAnswer { deliveries })).into_response())
 }
 
 /// `{}` (or no body) or `{"subscription_id": "sub_…"}`; any other field is named as invalid.
@@ -149,22 +185,10 @@ async fn matching_targets(
     Ok(cache.route(&parsed))
 }
 
-/// Publishes one delivery job per row on `{prefix}.deliveries.{channel}`, waiting for every ack.
-pub async fn publish_jobs(
-    state: &AppState,
-    jobs: &[JobRow],
-    msg_id: impl Fn(&JobRow) -> String,
-) -> Result<(), ApiError> {
-    let names = state.bus.names();
-    let outgoing = jobs
-        .iter()
-        .map(|job| Outgoing {
-            subject: names.delivery_subject(&job.channel),
-            msg_id: msg_id(job),
-            headers: HeaderMap::new(),
-            payload: Bytes::from(DeliveryJob::from(job).encode_to_vec()),
-        })
-        .collect();
-    publish_all(&state.bus, outgoing).await?;
-    Ok(())
+/// Hands `jobs` to the dispatcher. They are in the outbox already, so when NATS cannot take
+/// them now the dispatcher's sweep publishes them later: the request has still succeeded.
+pub async fn hand_over(state: &AppState, jobs: &[QueuedJob]) {
+    if let Err(error) = herald_dispatcher::hand_over(&state.store, &state.bus, jobs).await {
+        tracing::warn!(%error, jobs = jobs.len(), "Jobs wait in the outbox until NATS takes them.");
+    }
 }

@@ -12,9 +12,44 @@ use herald_domain::{Channel, SubscriptionId, SubscriptionSpec, Target};
 use herald_store::{Subscription, SubscriptionListFilter, SubscriptionView};
 use serde_json::{Value, json};
 
-use crate::json::{PageRequest, merge_patch, object_body};
+use crate::json::{PageRequest, merge_patch, object_body, page};
+use crate::openapi::{SubscriptionRequest, SubscriptionShown, examples};
 use crate::{ApiError, AppState, Caller};
 
+page!(
+    /// Subscriptions, oldest first.
+    SubscriptionPage,
+    Value,
+    SubscriptionShown
+);
+
+/// Create a subscription
+///
+/// The whole document is checked at once: every bad field is named in the 422. A template is
+/// compiled and rendered against the sample event of every type the subscription receives. A
+/// webhook subscription's signing secret is in the answer this once (as `secret`); afterwards
+/// only its mask. A tenant token creates subscriptions of its own tenant only.
+#[utoipa::path(
+    post,
+    path = "/v1/subscriptions",
+    operation_id = "createSubscription",
+    tag = "subscriptions",
+    request_body(content = SubscriptionRequest, examples(
+        ("webhook" = (summary = "A signed webhook for failures", value = json!(examples::webhook_request()))),
+        ("slack" = (summary = "Slack, failures of one label", value = json!(examples::slack_request()))),
+        ("discord" = (summary = "Discord with its own template", value = json!(examples::discord_request()))),
+        ("teams" = (summary = "Microsoft Teams", value = json!(examples::teams_request()))),
+        ("email" = (summary = "A daily email digest", value = json!(examples::email_request()))),
+    )),
+    responses(
+        (status = 201, description = "Created; a webhook's signing secret is shown this once",
+            body = SubscriptionShown, example = json!(examples::webhook_created())),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::NameTaken),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -33,6 +68,21 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+/// Subscriptions, oldest first
+///
+/// A tenant token lists its own tenant's; the admin every tenant's, or the one `tenant` names.
+#[utoipa::path(
+    get,
+    path = "/v1/subscriptions",
+    operation_id = "listSubscriptions",
+    tag = "subscriptions",
+    params(crate::openapi::params::SubscriptionListQuery),
+    responses(
+        (status = 200, description = "A page of subscriptions, secrets masked",
+            body = SubscriptionPage, example = json!(examples::subscription_page())),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -64,6 +114,10 @@ pub async fn list(
         }
     }
     let page = PageRequest::<SubscriptionId>::parse(&params, &mut errors);
+    crate::json::documented_only::<crate::openapi::params::SubscriptionListQuery>(
+        &params,
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
@@ -72,9 +126,22 @@ pub async fn list(
         .store
         .list_subscriptions(&filter, page.cursor, page.fetch())
         .await?;
-    Ok(page.respond(rows, |r| r.id.to_string(), view))
+    Ok(page.respond::<SubscriptionPage, _>(rows, |r| r.id.to_string(), view))
 }
 
+/// One subscription, secrets masked
+#[utoipa::path(
+    get,
+    path = "/v1/subscriptions/{id}",
+    operation_id = "getSubscription",
+    tag = "subscriptions",
+    params(("id" = String, Path, description = "The subscription's `sub_…` id")),
+    responses(
+        (status = 200, description = "The subscription, secrets masked", body = SubscriptionShown,
+            example = json!(examples::slack_shown())),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -84,7 +151,32 @@ pub async fn get(
     Ok(Json(shown(&subscription)).into_response())
 }
 
-/// A JSON merge patch over the subscription as created; the result is validated like a create.
+/// Change a subscription
+///
+/// The body is a JSON merge patch (RFC 7396) over the subscription as created: fields given
+/// replace, `null` removes, objects merge key by key. The result is checked like a create.
+/// Disabling a subscription publishes `herald.subscription.disabled`.
+#[utoipa::path(
+    patch,
+    path = "/v1/subscriptions/{id}",
+    operation_id = "changeSubscription",
+    tag = "subscriptions",
+    params(("id" = String, Path, description = "The subscription's `sub_…` id")),
+    request_body(content = crate::openapi::SubscriptionPatch, examples(
+        ("disable" = (summary = "Pause it", value = json!({"enabled": false}))),
+        ("retarget" = (summary = "Move a webhook, drop its rate limit",
+            value = json!(examples::webhook_patch()))),
+    )),
+    responses(
+        (status = 200, description = "The changed subscription, secrets masked",
+            body = SubscriptionShown, example = json!(examples::webhook_shown())),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::NameTaken),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
 pub async fn patch(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -121,6 +213,21 @@ pub async fn patch(
     Ok(Json(shown(&updated)).into_response())
 }
 
+/// Remove a subscription
+///
+/// Its pending deliveries fail with a reason saying so.
+#[utoipa::path(
+    delete,
+    path = "/v1/subscriptions/{id}",
+    operation_id = "deleteSubscription",
+    tag = "subscriptions",
+    params(("id" = String, Path, description = "The subscription's `sub_…` id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

@@ -6,10 +6,51 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use herald_channels::{Delivery, Verdict};
 use herald_domain::{DeliveryId, EventDocument, SubscriptionId};
+use serde::Serialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
+use crate::openapi::examples;
 use crate::{ApiError, AppState, Caller};
 
+/// What the receiver made of a test message.
+#[derive(Serialize, ToSchema)]
+pub struct TestSendResult {
+    /// Whether the receiver took it (a 2xx, or the mail server's acceptance).
+    pub delivered: bool,
+    /// Where it went, secrets masked.
+    pub destination: String,
+    /// The HTTP status, or the SMTP reply code; null when no answer came.
+    pub status_code: Option<u16>,
+    /// What came back: an excerpt of the body, or the server's reply text.
+    pub response_body: Option<String>,
+    pub duration_ms: u64,
+    /// Why it was not delivered; null when it was.
+    pub error: Option<String>,
+}
+
+/// Send a test message now
+///
+/// A `herald.test` event goes through the subscription's real channel (template, signing,
+/// headers and all), and the receiver's answer comes back. Nothing is stored: it is not a
+/// delivery and is never retried. A receiver that refuses is still a 200, with
+/// `delivered: false`.
+#[utoipa::path(
+    post,
+    path = "/v1/subscriptions/{id}/test",
+    operation_id = "testSubscription",
+    tag = "subscriptions",
+    params(("id" = String, Path, description = "The subscription's `sub_…` id")),
+    responses(
+        (status = 200, description = "What the receiver answered", body = TestSendResult,
+            examples(
+                ("delivered" = (value = json!(examples::test_delivered()))),
+                ("refused" = (value = json!(examples::test_refused()))),
+            )),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn send(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -31,14 +72,14 @@ pub async fn send(
         now,
     };
     let report = state.channels.deliver(&delivery).await;
-    Ok(Json(json!({
-        "delivered": report.verdict == Verdict::Delivered,
-        "destination": report.destination,
-        "status_code": report.status,
-        "response_body": report.response,
-        "duration_ms": report.duration.as_millis() as u64,
-        "error": report.error.as_ref().map(|e| e.message.clone()),
-    }))
+    Ok(Json(TestSendResult {
+        delivered: report.verdict == Verdict::Delivered,
+        destination: report.destination,
+        status_code: report.status,
+        response_body: report.response,
+        duration_ms: report.duration.as_millis() as u64,
+        error: report.error.map(|e| e.message),
+    })
     .into_response())
 }
 

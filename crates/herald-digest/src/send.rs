@@ -1,15 +1,12 @@
 //! A digest handed to the dispatcher: its `herald.digest` event (the report as data) and its
-//! delivery written, then its job published, like any delivery.
+//! delivery written with its job in the outbox, then the job handed to the dispatcher.
 
-use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use herald_bus::{Bus, HeaderMap, Outgoing, publish_all};
+use herald_bus::Bus;
 use herald_domain::{DeliveryId, DigestSchedule, EventId};
-use herald_proto::v1::DeliveryJob;
 use herald_render::DigestReport;
 use herald_store::{DigestEvent, Store, Subscription};
-use prost::Message as _;
 use serde_json::json;
 
 use crate::{DigestError, build_report};
@@ -71,15 +68,9 @@ pub(crate) async fn publish(
         cloudevent,
         time: now,
     };
-    let job = store
+    let queued = store
         .record_digest(ids.event_id, ids.delivery_id, subscription.id, &event)
         .await?;
-    let outgoing = Outgoing {
-        subject: bus.names().delivery_subject(&job.channel),
-        msg_id: job.delivery_id.to_string(),
-        headers: HeaderMap::new(),
-        payload: Bytes::from(DeliveryJob::from(&job).encode_to_vec()),
-    };
-    publish_all(bus, vec![outgoing]).await?;
-    Ok(job.delivery_id)
+    herald_dispatcher::hand_over(store, bus, std::slice::from_ref(&queued)).await?;
+    Ok(queued.job.delivery_id)
 }

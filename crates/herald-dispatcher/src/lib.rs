@@ -3,6 +3,7 @@
 //! JetStream (nak with Herald's own delay), so a retry survives any restart.
 
 mod attempt;
+mod handover;
 mod intake;
 mod limiter;
 mod metrics;
@@ -21,6 +22,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+pub use handover::{STRANDED_AFTER, hand_over};
 pub use metrics::DispatchMetrics;
 
 use attempt::AttemptContext;
@@ -161,11 +163,19 @@ impl Dispatcher {
         }
         // The recorders stop once every sender is gone: the intakes hold the rest.
         drop(context);
+        let sweeper = tokio::spawn(handover::sweep(
+            self.store.clone(),
+            self.bus.clone(),
+            shutdown.clone(),
+        ));
         tracing::info!(stream = %names.deliveries_stream(), "Dispatcher started.");
         shutdown.cancelled().await;
         tracing::info!("Dispatcher stopping: finishing attempts in flight.");
         while intakes.join_next().await.is_some() {}
         while recorders.join_next().await.is_some() {}
+        if let Err(error) = sweeper.await {
+            tracing::warn!(%error, "The outbox sweep ended abnormally.");
+        }
         tracing::info!("Dispatcher stopped.");
     }
 }

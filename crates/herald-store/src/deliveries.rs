@@ -9,8 +9,10 @@ use herald_domain::{DeliveryId, DeliveryStatus, EventDocument, EventId, Subscrip
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use crate::events::{JobRow, job_row};
+use crate::events::job_row;
+use crate::id_time::{ids_from, ids_until};
 use crate::lookup::DeliveryRecord;
+use crate::outbox::QueuedJob;
 use crate::{Store, StoreError, storable};
 
 /// What the dispatcher needs to attempt one delivery.
@@ -78,18 +80,8 @@ pub struct DeliveryListFilter {
     pub subscription_id: Option<SubscriptionId>,
     pub event_type: Option<String>,
     pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
     pub tenant: Option<String>,
-}
-
-/// How far a delivery's `created_at` (Postgres's clock) may precede the time in its id
-/// (Herald's clock, a moment earlier at fan-out): the margin of the id range for `since`.
-const CLOCK_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
-
-/// The smallest UUIDv7 of any delivery created at `since` or later (within [`CLOCK_MARGIN`]):
-/// its first 48 bits are the Unix time in milliseconds, the rest zero sorts first.
-fn ids_from(since: DateTime<Utc>) -> Uuid {
-    let millis = (since - CLOCK_MARGIN).timestamp_millis().max(0) as u128;
-    Uuid::from_u128((millis & 0xFFFF_FFFF_FFFF) << 80)
 }
 
 const DELIVERY_COLUMNS: &str = "id, tenant, event_id, event_type, subscription_id, channel, status, attempt_count, failure_reason, created_at, updated_at";
@@ -285,6 +277,7 @@ impl Store {
                AND ($4::timestamptz IS NULL OR (id >= $5 AND created_at >= $4))
                AND ($6::text IS NULL OR tenant = $6)
                AND ($7::uuid IS NULL OR id < $7)
+               AND ($9::timestamptz IS NULL OR (id < $10 AND created_at < $9))
                {}
              ORDER BY id DESC LIMIT $8",
             if troubled_only { "AND troubled" } else { "" }
@@ -297,6 +290,8 @@ impl Store {
         .bind(filter.tenant.as_deref())
         .bind(before.map(|id| id.as_uuid()))
         .bind(i64::from(limit))
+        .bind(filter.until)
+        .bind(filter.until.map(ids_until))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(delivery_record).collect()
@@ -341,7 +336,8 @@ impl Store {
 
     /// Puts a failed delivery back to pending with a fresh set of attempts and returns its job;
     /// `None` when it does not exist or is not failed.
-    pub async fn retry_delivery(&self, id: DeliveryId) -> Result<Option<JobRow>, StoreError> {
+    pub async fn retry_delivery(&self, id: DeliveryId) -> Result<Option<QueuedJob>, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "UPDATE deliveries
              SET status = 'pending', attempts_base = attempt_count, failure_reason = NULL,
@@ -350,9 +346,15 @@ impl Store {
              RETURNING id, event_id, subscription_id, tenant, channel, event_type",
         )
         .bind(id.as_uuid())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        row.as_ref().map(job_row).transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let job = QueuedJob::again(job_row(&row)?);
+        crate::outbox::enqueue(&mut tx, std::slice::from_ref(&job)).await?;
+        tx.commit().await?;
+        Ok(Some(job))
     }
 
     /// Switches a subscription off (its receiver answered 410 Gone). Returns whether it was on.

@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use herald_domain::{DeliveryId, DigestSchedule, EventId, Outcome, SubscriptionId};
 use sqlx::Row as _;
 
-use crate::events::{JobRow, job_row};
+use crate::events::job_row;
+use crate::outbox::QueuedJob;
 use crate::{Store, StoreError, Subscription};
 
 /// A digest claimed for one subscription and day, with the ids its event and delivery get.
@@ -110,7 +111,8 @@ impl Store {
         delivery_id: DeliveryId,
         subscription_id: SubscriptionId,
         event: &DigestEvent,
-    ) -> Result<JobRow, StoreError> {
+    ) -> Result<QueuedJob, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "WITH stored AS (
                  INSERT INTO events (id, tenant, ce_id, type, source, outcome, time, received_at,
@@ -137,9 +139,12 @@ impl Store {
         .bind(delivery_id.as_uuid())
         .bind(subscription_id.as_uuid())
         .bind(&event.channel)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
-        job_row(&row)
+        let job = QueuedJob::first(job_row(&row)?);
+        crate::outbox::enqueue(&mut tx, std::slice::from_ref(&job)).await?;
+        tx.commit().await?;
+        Ok(job)
     }
 
     /// The claim's digest is in NATS (or, for an empty day with `skip_empty`, not to be sent).

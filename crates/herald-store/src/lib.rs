@@ -9,7 +9,9 @@ mod digest_claims;
 mod digests;
 mod error;
 mod events;
+mod id_time;
 mod lookup;
+mod outbox;
 mod poison;
 mod rejections;
 mod replays;
@@ -33,6 +35,7 @@ pub use digests::{
 pub use error::{FailureKind, StoreError};
 pub use events::{FanOut, JobRow, NewEvent};
 pub use lookup::{DeliveryRecord, EventLookup, EventRecord, EventSummary};
+pub use outbox::QueuedJob;
 pub use poison::{Failure, PoisonPolicy, REPEATS, StoreHealth};
 pub use rejections::{NewRejection, RejectionRecord};
 pub use replays::{EventListFilter, FailedFilter, Replay};

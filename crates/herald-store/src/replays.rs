@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 use herald_domain::{Channel, DeliveryId, EventId, SubscriptionId};
 use uuid::Uuid;
 
-use crate::events::{JobRow, job_row};
+use crate::events::job_row;
+use crate::id_time::{ids_from, ids_until};
 use crate::lookup::{EventSummary, event_summary};
+use crate::outbox::{QueuedJob, enqueue};
 use crate::{Store, StoreError};
 
 /// `since` is inclusive and `until` exclusive, both on `received_at` (when Herald stored it).
@@ -32,17 +34,7 @@ pub struct FailedFilter {
 #[derive(Debug)]
 pub struct Replay {
     pub event_id: EventId,
-    pub jobs: Vec<JobRow>,
-}
-
-/// How far a row's timestamp (Postgres's or Herald's clock) may stray from the time in its
-/// UUIDv7 id; the id range only narrows the scan, the timestamp test decides.
-const CLOCK_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
-
-/// The smallest UUIDv7 of the millisecond `at`: its first 48 bits are the Unix time in ms.
-fn id_at(at: DateTime<Utc>) -> Uuid {
-    let millis = at.timestamp_millis().clamp(0, 0xFFFF_FFFF_FFFF) as u128;
-    Uuid::from_u128(millis << 80)
+    pub jobs: Vec<QueuedJob>,
 }
 
 /// How often a replay picks the next copy number when a concurrent replay (or a publisher
@@ -69,9 +61,9 @@ macro_rules! bind_failed {
             .bind($filter.subscription_id.map(|id| id.as_uuid()))
             .bind($filter.event_type.as_deref())
             .bind($filter.since)
-            .bind($filter.since.map(|t| id_at(t - CLOCK_MARGIN)))
+            .bind($filter.since.map(ids_from))
             .bind($filter.until)
-            .bind($filter.until.map(|t| id_at(t + CLOCK_MARGIN)))
+            .bind($filter.until.map(ids_until))
             .bind(i64::from($limit))
     };
 }
@@ -99,9 +91,9 @@ impl Store {
         .bind(filter.tenant.as_deref())
         .bind(filter.event_type.as_deref())
         .bind(filter.since)
-        .bind(filter.since.map(|t| id_at(t - CLOCK_MARGIN)))
+        .bind(filter.since.map(ids_from))
         .bind(filter.until)
-        .bind(filter.until.map(|t| id_at(t + CLOCK_MARGIN)))
+        .bind(filter.until.map(ids_until))
         .bind(before.map(|id| id.as_uuid()))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -111,7 +103,8 @@ impl Store {
 
     /// Stores a copy of event `original` (same CloudEvents JSON, publisher id
     /// `{original ce_id}:replay:{n}`) and one new delivery per target, in one statement, so the
-    /// copy exists only together with its fan-out. `None` when the original does not exist
+    /// copy exists only together with its fan-out, and the jobs in the outbox in the same
+    /// transaction. `None` when the original does not exist
     /// or there are no targets.
     pub async fn replay_event(
         &self,
@@ -129,6 +122,7 @@ impl Store {
         let delivery_ids: Vec<DeliveryId> = targets.iter().map(|_| DeliveryId::new()).collect();
         for n in (taken + 1)..=(taken + REPLAY_TRIES) {
             let copy = EventId::new();
+            let mut tx = self.pool.begin().await?;
             let rows = sqlx::query(
                 "WITH copy AS (
                      INSERT INTO events (id, tenant, ce_id, type, source, subject, outcome, time,
@@ -164,16 +158,22 @@ impl Store {
                     .collect::<Vec<_>>(),
             )
             .bind(targets.iter().map(|(_, c)| c.as_str()).collect::<Vec<_>>())
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
             if !rows.is_empty() {
-                let jobs = rows.iter().map(job_row).collect::<Result<Vec<_>, _>>()?;
+                let jobs = rows
+                    .iter()
+                    .map(|row| job_row(row).map(QueuedJob::first))
+                    .collect::<Result<Vec<_>, _>>()?;
+                enqueue(&mut tx, &jobs).await?;
+                tx.commit().await?;
                 return Ok(Some(Replay {
                     event_id: copy,
                     jobs,
                 }));
             }
             // No row: the original is gone, or copy `n` exists already (try the next).
+            tx.rollback().await?;
             let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM events WHERE id = $1")
                 .bind(original.as_uuid())
                 .fetch_optional(&self.pool)
@@ -206,12 +206,14 @@ impl Store {
     }
 
     /// Puts up to `cap` matching failed deliveries (oldest first) back to pending with a fresh
-    /// set of attempts, as [`Self::retry_delivery`] does one, and returns their jobs.
+    /// set of attempts, as [`Self::retry_delivery`] does one, and returns their jobs, queued in
+    /// the outbox in the same transaction.
     pub async fn retry_failed(
         &self,
         filter: &FailedFilter,
         cap: u32,
-    ) -> Result<Vec<JobRow>, StoreError> {
+    ) -> Result<Vec<QueuedJob>, StoreError> {
+        let mut tx = self.pool.begin().await?;
         // `status = 'failed'` again in the UPDATE: a row the dispatcher changed between the
         // pick and the update is left alone.
         let rows = bind_failed!(
@@ -227,8 +229,14 @@ impl Store {
             filter,
             cap,
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
-        rows.iter().map(job_row).collect()
+        let jobs = rows
+            .iter()
+            .map(|row| job_row(row).map(QueuedJob::again))
+            .collect::<Result<Vec<_>, _>>()?;
+        enqueue(&mut tx, &jobs).await?;
+        tx.commit().await?;
+        Ok(jobs)
     }
 }

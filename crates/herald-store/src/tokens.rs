@@ -78,16 +78,21 @@ impl Store {
         row.as_ref().map(token_record).transpose()
     }
 
-    /// Oldest first; `tenant` narrows the list.
+    /// Oldest first, continuing after `after`; `tenant` narrows the list.
     pub async fn list_tokens(
         &self,
         tenant: Option<&Tenant>,
+        after: Option<TokenId>,
+        limit: u32,
     ) -> Result<Vec<TokenRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, tenant, name, read_only, created_at FROM api_tokens
-             WHERE ($1::text IS NULL OR tenant = $1) ORDER BY id",
+             WHERE ($1::text IS NULL OR tenant = $1) AND ($2::uuid IS NULL OR id > $2)
+             ORDER BY id LIMIT $3",
         )
         .bind(tenant.map(Tenant::as_str))
+        .bind(after.map(|id| id.as_uuid()))
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(token_record).collect()

@@ -1,5 +1,7 @@
 //! `herald apply -f FILE [--prune] [--dry-run]`: make the API's subscriptions of the file's
-//! tenants match the file, matching by (tenant, name).
+//! tenants match the file, matching by (tenant, name). The file is the source of truth: a
+//! field it leaves out goes back to its default, except the webhook signing secret (see
+//! `diff`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,14 +10,22 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use super::client::Client;
-use super::diff::compare;
+use super::diff::{compare, converging_patch};
 use super::error::{CliError, EXIT_REFUSED, EXIT_USAGE, Problem};
 use super::manifest::{Entry, Manifest, load};
 
 enum Action<'a> {
     Create(&'a Entry),
-    Change(&'a Entry, String, Vec<String>),
-    Delete { label: String, id: String },
+    Change {
+        entry: &'a Entry,
+        id: String,
+        fields: Vec<String>,
+        patch: Value,
+    },
+    Delete {
+        label: String,
+        id: String,
+    },
 }
 
 impl Action<'_> {
@@ -27,7 +37,7 @@ impl Action<'_> {
         };
         match self {
             Action::Create(entry) => format!("+ {create} {}", entry.label()),
-            Action::Change(entry, _, fields) => {
+            Action::Change { entry, fields, .. } => {
                 format!("~ {change} {}: {}", entry.label(), fields.join(", "))
             }
             Action::Delete { label, .. } => format!("- {delete} {label}"),
@@ -63,7 +73,7 @@ pub async fn apply(client: &Client, options: &Options<'_>) -> Result<ExitCode, C
     }
     if actions.is_empty() {
         println!(
-            "no changes: {} subscription(s) up to date",
+            "no changes: {} subscription(s) unchanged",
             manifest.entries.len()
         );
         return Ok(ExitCode::SUCCESS);
@@ -83,7 +93,7 @@ pub async fn apply(client: &Client, options: &Options<'_>) -> Result<ExitCode, C
                 failed += 1;
                 eprintln!("herald: cannot {}", action.describe(false).split_at(2).1);
                 match action {
-                    Action::Create(entry) | Action::Change(entry, _, _)
+                    Action::Create(entry) | Action::Change { entry, .. }
                         if !refusal.fields.is_empty() =>
                     {
                         report(&name, &manifest.problems_for(entry, &refusal.fields));
@@ -111,7 +121,7 @@ fn report(file: &str, problems: &[Problem]) {
 fn counts(actions: &[Action<'_>], done: bool) -> String {
     let count = |f: fn(&Action<'_>) -> bool| actions.iter().filter(|a| f(a)).count();
     let creates = count(|a| matches!(a, Action::Create(_)));
-    let changes = count(|a| matches!(a, Action::Change(..)));
+    let changes = count(|a| matches!(a, Action::Change { .. }));
     let deletes = count(|a| matches!(a, Action::Delete { .. }));
     if done {
         format!("{creates} created, {changes} changed, {deletes} deleted")
@@ -156,7 +166,7 @@ fn plan<'a>(
         match existing.get(&key).map(Vec::as_slice) {
             None | Some([]) => actions.push(Action::Create(entry)),
             Some([current]) => {
-                let difference = compare(&entry.document, current);
+                let difference = compare(&entry.document, &entry.desired, current);
                 for field in &difference.masked {
                     notes.push(format!(
                         "{}: {field} is masked by the API; a changed secret cannot be detected (change another field or recreate to force it)",
@@ -165,7 +175,12 @@ fn plan<'a>(
                 }
                 if !difference.changed.is_empty() {
                     let id = current["id"].as_str().unwrap_or_default().to_owned();
-                    actions.push(Action::Change(entry, id, difference.changed));
+                    actions.push(Action::Change {
+                        entry,
+                        id,
+                        fields: difference.changed,
+                        patch: converging_patch(&entry.document, current),
+                    });
                 }
             }
             Some(several) => {
@@ -218,11 +233,8 @@ async fn execute(client: &Client, action: &Action<'_>) -> Result<String, CliErro
             };
             Ok(format!(" ({id}{secret})"))
         }
-        Action::Change(entry, id, _) => {
-            // A JSON merge patch with the file's document: what the file omits stays as it is.
-            client
-                .patch(&format!("/subscriptions/{id}"), &entry.document)
-                .await?;
+        Action::Change { id, patch, .. } => {
+            client.patch(&format!("/subscriptions/{id}"), patch).await?;
             Ok(String::new())
         }
         Action::Delete { id, .. } => {

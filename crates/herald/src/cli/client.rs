@@ -46,11 +46,24 @@ impl Client {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<Vec<Value>, CliError> {
+        Ok(self.list_up_to(path, query, None).await?.0)
+    }
+
+    /// The first `max` items of a paged list (all with `None`), following `next_cursor`, and
+    /// the cursor of the rest when there is more.
+    pub async fn list_up_to(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        max: Option<usize>,
+    ) -> Result<(Vec<Value>, Option<String>), CliError> {
+        const PAGE: usize = 500;
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
+            let want = max.map_or(PAGE, |max| (max - items.len()).min(PAGE));
             let mut q = query.to_vec();
-            q.push(("limit", "500".to_owned()));
+            q.push(("limit", want.to_string()));
             if let Some(cursor) = &cursor {
                 q.push(("cursor", cursor.clone()));
             }
@@ -59,8 +72,10 @@ impl Client {
                 items.extend(page_items.iter().cloned());
             }
             match page["next_cursor"].as_str() {
-                Some(next) => cursor = Some(next.to_owned()),
-                None => return Ok(items),
+                Some(next) if max.is_none_or(|max| items.len() < max) => {
+                    cursor = Some(next.to_owned());
+                }
+                next => return Ok((items, next.map(str::to_owned))),
             }
         }
     }
@@ -85,6 +100,11 @@ impl Client {
             .await
             .map_err(|e| CliError::Unreachable(format!("cannot reach {url}: {e}")))?;
         let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let text = response
             .text()
             .await
@@ -97,6 +117,13 @@ impl Client {
             return json.ok_or_else(|| {
                 CliError::Unreachable(format!("{url}: the answer is not JSON: {text}"))
             });
+        }
+        // Too many requests is "try again later", the meaning of exit 3, not a refusal.
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let wait = retry_after.map_or_else(String::new, |s| format!("; retry after {s} s"));
+            return Err(CliError::Unreachable(format!(
+                "{url}: rate limited (HTTP 429){wait}"
+            )));
         }
         if status.is_server_error() {
             return Err(CliError::Unreachable(format!(

@@ -3,8 +3,10 @@
 use std::fmt;
 use std::process::ExitCode;
 
-/// Exit codes: 0 done, 1 the API refused something, 2 a usage or file error, 3 the API could
-/// not be reached or answered something unexpected (so a script can tell "retry later" apart).
+/// Exit codes: 0 done, 1 the API refused something (not found, invalid, unauthorized,
+/// forbidden, conflict), 2 a usage or file error, 3 the API could not be reached, failed, asked
+/// to slow down (429) or answered something unexpected (so a script can tell "retry later"
+/// apart).
 pub const EXIT_REFUSED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_UNREACHABLE: u8 = 3;

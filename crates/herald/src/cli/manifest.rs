@@ -17,6 +17,9 @@ pub struct Entry {
     pub tenant: String,
     pub name: String,
     pub document: Value,
+    /// The document as Herald fills it in (defaults included, secrets masked): what a field
+    /// the file leaves out should be on the server.
+    pub desired: Value,
 }
 
 impl Entry {
@@ -96,11 +99,22 @@ pub fn load(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Manifest
             ));
             continue;
         };
+        let desired = match SubscriptionSpec::from_json(document) {
+            Ok(spec) => spec.to_masked_json(),
+            Err(errors) => {
+                for (field, message) in errors.0 {
+                    let path = format!("{here}.{field}");
+                    problems.push(Problem::at(located.line_of(&path), &path, message));
+                }
+                Value::Null
+            }
+        };
         let entry = Entry {
             index,
             tenant: tenant.to_owned(),
             name: name.to_owned(),
             document: document.clone(),
+            desired,
         };
         if !seen.insert((entry.tenant.clone(), entry.name.clone())) {
             problems.push(Problem::at(
@@ -108,12 +122,6 @@ pub fn load(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Manifest
                 &here,
                 format!("{} appears twice in the file", entry.label()),
             ));
-        }
-        if let Err(errors) = SubscriptionSpec::from_json(document) {
-            for (field, message) in errors.0 {
-                let path = entry.path(&field);
-                problems.push(Problem::at(located.line_of(&path), &path, message));
-            }
         }
         entries.push(entry);
     }

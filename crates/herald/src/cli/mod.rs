@@ -1,6 +1,7 @@
 //! The operator CLI: a client of Herald's API, for people (tables) and scripts (`-o json`,
 //! exit codes 0 done, 1 refused by the API, 2 usage or file error, 3 API unreachable).
 
+mod activity;
 mod apply;
 mod client;
 mod diff;
@@ -15,9 +16,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
+pub use activity::{DeliveriesCommand, EventsCommand};
 use client::Client;
 use error::CliError;
-pub use resources::{DeliveriesCommand, EventsCommand, SubscriptionsCommand, TokensCommand};
+pub use resources::{SubscriptionsCommand, TokensCommand};
 use table::Output;
 
 /// Where the API is and how to talk to it; on every operator command.
@@ -41,7 +43,8 @@ pub struct ClientArgs {
 
 #[derive(Subcommand)]
 pub enum Operator {
-    /// Make the subscriptions of a YAML file's tenants match the file.
+    /// Make the subscriptions of a YAML file's tenants match the file: a field the file leaves
+    /// out goes back to its default, except a webhook's signing secret, which is kept.
     Apply {
         /// The file: `subscriptions: [ {tenant, name, …} ]`, fields as in the API.
         #[arg(short = 'f', long)]
@@ -125,10 +128,10 @@ async fn dispatch(operator: Operator) -> Result<ExitCode, CliError> {
             resources::subscriptions(&connect(&client)?, client.output, command).await
         }
         Operator::Events { command, client } => {
-            resources::events(&connect(&client)?, client.output, command).await
+            activity::events(&connect(&client)?, client.output, command).await
         }
         Operator::Deliveries { command, client } => {
-            resources::deliveries(&connect(&client)?, client.output, command).await
+            activity::deliveries(&connect(&client)?, client.output, command).await
         }
         Operator::Tokens { command, client } => {
             resources::tokens(&connect(&client)?, client.output, command).await

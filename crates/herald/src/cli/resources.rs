@@ -1,4 +1,5 @@
-//! `herald subscriptions|events|deliveries|tokens …`: thin views of the API's resources.
+//! `herald subscriptions|tokens …`: thin views of the API's resources, and the list and
+//! show helpers every resource command uses.
 
 use std::process::ExitCode;
 
@@ -17,23 +18,6 @@ const SUBSCRIPTION_COLUMNS: &[Column] = &[
     ("ENABLED", "enabled"),
     ("EVENT TYPES", "event_types"),
     ("CONDITION", "condition"),
-];
-const DELIVERY_COLUMNS: &[Column] = &[
-    ("ID", "id"),
-    ("STATUS", "status"),
-    ("TENANT", "tenant"),
-    ("EVENT TYPE", "event_type"),
-    ("SUBSCRIPTION", "subscription_id"),
-    ("CHANNEL", "channel"),
-    ("ATTEMPTS", "attempt_count"),
-    ("CREATED", "created_at"),
-];
-const EVENT_COLUMNS: &[Column] = &[
-    ("ID", "id"),
-    ("TENANT", "tenant"),
-    ("TYPE", "type"),
-    ("SOURCE", "source"),
-    ("TIME", "time"),
 ];
 const TOKEN_COLUMNS: &[Column] = &[
     ("ID", "id"),
@@ -65,60 +49,6 @@ pub enum SubscriptionsCommand {
         sample: Option<String>,
         #[arg(long)]
         event: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum EventsCommand {
-    /// List events.
-    List {
-        #[arg(long)]
-        tenant: Option<String>,
-        #[arg(long = "type")]
-        event_type: Option<String>,
-        /// A duration before now (12h, 30m, 2d) or an RFC 3339 time.
-        #[arg(long)]
-        since: Option<String>,
-    },
-    /// Show one event and its deliveries.
-    Get {
-        id: String,
-        #[arg(long)]
-        tenant: Option<String>,
-    },
-    /// Deliver an event again to its subscriptions.
-    Replay { id: String },
-}
-
-#[derive(Subcommand)]
-pub enum DeliveriesCommand {
-    /// List deliveries.
-    List {
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long = "subscription")]
-        subscription_id: Option<String>,
-        #[arg(long = "type")]
-        event_type: Option<String>,
-        #[arg(long)]
-        tenant: Option<String>,
-        /// A duration before now (12h, 30m, 2d) or an RFC 3339 time.
-        #[arg(long)]
-        since: Option<String>,
-    },
-    /// Show one delivery with every attempt.
-    Get { id: String },
-    /// Retry one delivery, or (`--failed --since 12h`) every failed one.
-    Retry {
-        #[arg(required_unless_present = "failed", conflicts_with = "failed")]
-        id: Option<String>,
-        #[arg(long, requires = "since")]
-        failed: bool,
-        #[arg(long)]
-        since: Option<String>,
-        /// With --failed: count what would be retried, retry nothing.
-        #[arg(long, requires = "failed")]
-        dry_run: bool,
     },
 }
 
@@ -160,6 +90,7 @@ pub async fn subscriptions(
                 "/subscriptions",
                 &query,
                 SUBSCRIPTION_COLUMNS,
+                None,
             )
             .await
         }
@@ -187,93 +118,6 @@ pub async fn subscriptions(
     }
 }
 
-pub async fn events(
-    client: &Client,
-    output: Output,
-    command: EventsCommand,
-) -> Result<ExitCode, CliError> {
-    match command {
-        EventsCommand::List {
-            tenant,
-            event_type,
-            since,
-        } => {
-            let mut query = Vec::new();
-            push(&mut query, "tenant", tenant);
-            push(&mut query, "type", event_type);
-            push(
-                &mut query,
-                "since",
-                since.as_deref().map(parse_since).transpose()?,
-            );
-            list(client, output, "/events", &query, EVENT_COLUMNS).await
-        }
-        EventsCommand::Get { id, tenant } => {
-            let mut query = Vec::new();
-            push(&mut query, "tenant", tenant);
-            show(output, &client.get(&format!("/events/{id}"), &query).await?)
-        }
-        EventsCommand::Replay { id } => show(
-            output,
-            &client
-                .post(&format!("/events/{id}/replay"), &json!({}))
-                .await?,
-        ),
-    }
-}
-
-pub async fn deliveries(
-    client: &Client,
-    output: Output,
-    command: DeliveriesCommand,
-) -> Result<ExitCode, CliError> {
-    match command {
-        DeliveriesCommand::List {
-            status,
-            subscription_id,
-            event_type,
-            tenant,
-            since,
-        } => {
-            let mut query = Vec::new();
-            push(&mut query, "status", status);
-            push(&mut query, "subscription_id", subscription_id);
-            push(&mut query, "event_type", event_type);
-            push(&mut query, "tenant", tenant);
-            push(
-                &mut query,
-                "since",
-                since.as_deref().map(parse_since).transpose()?,
-            );
-            list(client, output, "/deliveries", &query, DELIVERY_COLUMNS).await
-        }
-        DeliveriesCommand::Get { id } => show(
-            output,
-            &client.get(&format!("/deliveries/{id}"), &[]).await?,
-        ),
-        DeliveriesCommand::Retry {
-            id,
-            failed,
-            since,
-            dry_run,
-        } => {
-            let answer = match (id, failed) {
-                (Some(id), _) => {
-                    client
-                        .post(&format!("/deliveries/{id}/retry"), &json!({}))
-                        .await?
-                }
-                (None, _) => {
-                    let since = since.as_deref().map(parse_since).transpose()?;
-                    let body = json!({ "status": "failed", "since": since, "dry_run": dry_run });
-                    client.post("/deliveries/retry", &body).await?
-                }
-            };
-            show(output, &answer)
-        }
-    }
-}
-
 pub async fn tokens(
     client: &Client,
     output: Output,
@@ -288,7 +132,7 @@ pub async fn tokens(
             let body = json!({ "tenant": tenant, "name": name, "read_only": read_only });
             show(output, &client.post("/tokens", &body).await?)
         }
-        TokensCommand::List => list(client, output, "/tokens", &[], TOKEN_COLUMNS).await,
+        TokensCommand::List => list(client, output, "/tokens", &[], TOKEN_COLUMNS, None).await,
         TokensCommand::Revoke { id } => {
             client.delete(&format!("/tokens/{id}")).await?;
             if output == Output::Json {
@@ -301,33 +145,64 @@ pub async fn tokens(
     }
 }
 
-fn push(query: &mut Vec<(&'static str, String)>, key: &'static str, value: Option<String>) {
+pub(super) fn push(
+    query: &mut Vec<(&'static str, String)>,
+    key: &'static str,
+    value: Option<String>,
+) {
     if let Some(value) = value {
         query.push((key, value));
     }
 }
 
-fn parse_since(text: &str) -> Result<String, CliError> {
+pub(super) fn parse_since(text: &str) -> Result<String, CliError> {
     table::since(text).map_err(|e| CliError::Usage(format!("--since: {e}")))
 }
 
-/// Every page of a list; `-o json` prints them in the API's list shape, as one page.
-async fn list(
+/// The pages of a list up to `max` items (all with `None`); `-o json` prints them in the
+/// API's list shape, as one page whose `next_cursor` continues where it stopped.
+pub(super) async fn list(
     client: &Client,
     output: Output,
     path: &str,
     query: &[(&str, String)],
     columns: &[Column],
+    max: Option<usize>,
 ) -> Result<ExitCode, CliError> {
-    let items = client.list_all(path, query).await?;
+    let (items, next_cursor) = client.list_up_to(path, query, max).await?;
     match output {
-        Output::Json => table::json(&json!({ "items": items, "next_cursor": Value::Null })),
-        Output::Table => table::rows(&items, columns),
+        Output::Json => table::json(&json!({ "items": items, "next_cursor": next_cursor })),
+        Output::Table => {
+            table::rows(&items, columns);
+            if next_cursor.is_some() {
+                eprintln!(
+                    "showing the newest {}; --limit N or --all for more",
+                    items.len()
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(output: Output, value: &Value) -> Result<ExitCode, CliError> {
+/// `--limit N` and `--all` of a list of events or deliveries, which may hold millions.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct ListLimit {
+    /// Most items to show, newest first.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    limit: u32,
+    /// Every item, however many.
+    #[arg(long, conflicts_with = "limit")]
+    all: bool,
+}
+
+impl ListLimit {
+    pub(super) fn max(self) -> Option<usize> {
+        (!self.all).then_some(self.limit as usize)
+    }
+}
+
+pub(super) fn show(output: Output, value: &Value) -> Result<ExitCode, CliError> {
     match output {
         Output::Json => table::json(value),
         Output::Table => table::record(value),

@@ -48,12 +48,18 @@ pub fn rows(items: &[Value], columns: &[Column]) {
 
 /// One object as `field  value` lines, nested objects as compact JSON.
 pub fn record(item: &Value) {
+    record_without(item, &[]);
+}
+
+/// Like `record`, leaving out fields the caller shows otherwise (a list as its own table).
+pub fn record_without(item: &Value, left_out: &[&str]) {
     let Some(map) = item.as_object() else {
         println!("{}", cell(item));
         return;
     };
-    let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
-    for (key, value) in map {
+    let shown = || map.iter().filter(|(k, _)| !left_out.contains(&k.as_str()));
+    let width = shown().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    for (key, value) in shown() {
         println!("{key:<width$}  {}", cell(value));
     }
 }

@@ -55,3 +55,65 @@ async fn oversized_wrong_and_too_many_requests_are_refused_in_the_api_shape() {
     assert_eq!(last.1, "rate_limited");
     assert_eq!(last.2.as_deref(), Some("1"));
 }
+
+#[tokio::test]
+async fn a_misspelt_query_parameter_is_named_not_ignored() {
+    let app = spawn_targets("api", |_| {}).await;
+    for path in [
+        "/v1/subscriptions?limt=5",
+        "/v1/events?tpye=backup.failed",
+        "/v1/deliveries?status=failed&sinse=2026-11-01T00:00:00Z",
+        "/v1/rejections?tennant=acme",
+        "/v1/tokens?page=2",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 422, "{path}");
+        let body: Value = response.json().await.unwrap();
+        let fields = body["error"]["fields"].as_object().unwrap();
+        assert_eq!(fields.len(), 1, "{path}: {body}");
+        let (name, why) = fields.iter().next().unwrap();
+        assert!(path.contains(&format!("{name}=")), "{path}: {body}");
+        assert!(
+            why.as_str().unwrap().contains("limit, cursor"),
+            "the message lists what the route takes: {why}"
+        );
+    }
+    let fine = app
+        .get("/v1/deliveries?status=failed&since=2026-11-01T00:00:00Z&until=2026-11-02T00:00:00Z")
+        .await;
+    assert_eq!(fine.status(), 200);
+}
+
+#[tokio::test]
+async fn tokens_are_listed_a_page_at_a_time() {
+    let app = spawn_targets("api", |_| {}).await;
+    for n in 0..5 {
+        let created = app
+            .post(
+                "/v1/tokens",
+                &json!({"tenant": if n % 2 == 0 { "acme" } else { "globex" }, "name": format!("ci {n}")}),
+            )
+            .await;
+        assert_eq!(created.status(), 201);
+    }
+    let mut names = Vec::new();
+    let mut path = "/v1/tokens?limit=2".to_owned();
+    loop {
+        let page: Value = app.get(&path).await.json().await.unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        names.extend(items.iter().map(|t| t["name"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/v1/tokens?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(names, ["ci 0", "ci 1", "ci 2", "ci 3", "ci 4"]);
+    let acme: Value = app
+        .get("/v1/tokens?tenant=acme")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(acme["items"].as_array().unwrap().len(), 3);
+}

@@ -7,13 +7,13 @@ use serde_json::Value;
 
 use crate::support::{ADMIN_TOKEN, TestApp, spawn_app};
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-async fn herald(app: &TestApp, args: &[&str], env: &[(&str, &str)]) -> Run {
+pub async fn herald(app: &TestApp, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"))
         .args(args)
         .env("HERALD_API_URL", &app.api)
@@ -36,14 +36,14 @@ fn file(text: &str) -> PathBuf {
     path
 }
 
-async fn apply(app: &TestApp, yaml: &str, flags: &[&str], env: &[(&str, &str)]) -> Run {
+pub async fn apply(app: &TestApp, yaml: &str, flags: &[&str], env: &[(&str, &str)]) -> Run {
     let path = file(yaml);
     let mut args = vec!["apply", "-f", path.to_str().unwrap()];
     args.extend_from_slice(flags);
     herald(app, &args, env).await
 }
 
-async fn subscriptions(app: &TestApp, tenant: &str) -> Vec<Value> {
+pub async fn subscriptions(app: &TestApp, tenant: &str) -> Vec<Value> {
     let page: Value = app
         .get(&format!("/v1/subscriptions?tenant={tenant}"))
         .await
@@ -53,7 +53,7 @@ async fn subscriptions(app: &TestApp, tenant: &str) -> Vec<Value> {
     page["items"].as_array().unwrap().clone()
 }
 
-fn named<'a>(items: &'a [Value], name: &str) -> &'a Value {
+pub fn named<'a>(items: &'a [Value], name: &str) -> &'a Value {
     items.iter().find(|s| s["name"] == name).unwrap()
 }
 
@@ -74,7 +74,7 @@ subscriptions:
       url: http://127.0.0.1:9000/backups
 ";
 
-fn lines_starting(text: &str, prefix: &str) -> Vec<String> {
+pub fn lines_starting(text: &str, prefix: &str) -> Vec<String> {
     text.lines()
         .filter(|l| l.starts_with(prefix))
         .map(str::to_owned)
