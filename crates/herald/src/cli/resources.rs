@@ -56,10 +56,13 @@ pub enum SubscriptionsCommand {
 pub enum TokensCommand {
     /// Create a token; its secret is shown only this once.
     Create {
+        /// The one tenant the token sees and changes.
         #[arg(long)]
         tenant: String,
+        /// What the token is for (a CI job, a team), shown in lists.
         #[arg(long)]
         name: String,
+        /// The token may read but not change anything (403 on every change).
         #[arg(long)]
         read_only: bool,
     },
@@ -172,6 +175,7 @@ pub(super) async fn list(
     let (items, next_cursor) = client.list_up_to(path, query, max).await?;
     match output {
         Output::Json => table::json(&json!({ "items": items, "next_cursor": next_cursor })),
+        Output::Table if items.is_empty() => eprintln!("nothing matches"),
         Output::Table => {
             table::rows(&items, columns);
             if next_cursor.is_some() {

@@ -315,6 +315,12 @@ async fn failed_deliveries_are_listed_counted_and_retried_one_or_all() {
     })
     .await;
     assert_eq!(receiver.wait_for(7, WAIT).await.len(), 7);
+    let none = herald(&app, &["deliveries", "list", "--status", "failed"], &[]).await;
+    assert_eq!(none.code, Some(0));
+    assert_eq!(
+        (none.stdout.as_str(), none.stderr.trim()),
+        ("", "nothing matches")
+    );
 
     let without_since = herald(&app, &["deliveries", "retry", "--failed"], &[]).await;
     assert_eq!(without_since.code, Some(2));
