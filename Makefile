@@ -12,7 +12,7 @@ HERALD_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HERALD_TEST_NATS_URL ?= nats://127.0.0.1:4222
 export HERALD_TEST_DATABASE_URL HERALD_TEST_NATS_URL
 
-.PHONY: help run services migrate test test-only lint fmt bench check-tls openapi
+.PHONY: help run services migrate test test-only lint fmt bench check-tls openapi check-deploy image
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,6 +34,7 @@ test: ## Services, lint, TLS check, then every test of the workspace (what CI ru
 	scripts/dev-services.sh
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-tls
+	$(MAKE) --no-print-directory check-deploy
 	$(MAKE) --no-print-directory test-only
 
 # Doc tests run first, so the run closes on nextest's summary of every test (CI reads the last one).
@@ -54,6 +55,12 @@ lint: ## cargo fmt --check and clippy with warnings as errors
 
 fmt: ## Format the whole workspace
 	$(CARGO) fmt --all
+
+image: ## Build the container image herald:dev from deploy/Dockerfile (needs a Docker engine)
+	scripts/image.sh
+
+check-deploy: ## Check the container, compose, Helm, dashboard and alert files offline
+	scripts/check-deploy.sh
 
 openapi: ## Regenerate openapi.json from the code (a test fails while it is stale)
 	HERALD_WRITE_OPENAPI=1 $(CARGO) test -p herald-api --test openapi openapi_json_is_current

@@ -1,5 +1,7 @@
 //! Liveness, readiness and metrics: open, no token.
 
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -7,7 +9,21 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use herald_bus::Bus;
+use herald_store::Store;
+use prometheus_client::registry::Registry;
+
 use crate::AppState;
+
+async fn within<E: std::fmt::Display>(
+    limit: Duration,
+    check: impl std::future::Future<Output = Result<(), E>>,
+) -> Result<(), String> {
+    match tokio::time::timeout(limit, check).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("no answer within {} s", limit.as_secs())),
+    }
+}
 
 /// The process answers.
 #[derive(Serialize, ToSchema)]
@@ -54,8 +70,20 @@ pub async fn healthz() -> Response {
     )
 )]
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let postgres = state.store.ping().await.map_err(|e| e.to_string());
-    let nats = state.bus.ping().await.map_err(|e| e.to_string());
+    readiness(&state.store, &state.bus).await
+}
+
+/// A probe that waits longer than this has failed anyway (Kubernetes gives it one second by
+/// default); the pool's own wait for a connection is far longer.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// 200 when Postgres and NATS both answer, else 503 saying which does not: the API's
+/// `/readyz` and every process's admin listener answer with this.
+pub async fn readiness(store: &Store, bus: &Bus) -> Response {
+    let (postgres, nats) = tokio::join!(
+        within(CHECK_TIMEOUT, store.ping()),
+        within(CHECK_TIMEOUT, bus.ping())
+    );
     let status = if postgres.is_ok() && nats.is_ok() {
         StatusCode::OK
     } else {
@@ -89,8 +117,13 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     )
 )]
 pub async fn metrics(State(state): State<AppState>) -> Response {
+    metrics_response(&state.registry)
+}
+
+/// Every metric of `registry` as OpenMetrics text (exemplars included).
+pub fn metrics_response(registry: &Registry) -> Response {
     let mut text = String::new();
-    match prometheus_client::encoding::text::encode(&mut text, &state.registry) {
+    match prometheus_client::encoding::text::encode(&mut text, registry) {
         Ok(()) => (
             [(
                 header::CONTENT_TYPE,

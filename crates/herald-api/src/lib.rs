@@ -10,6 +10,7 @@ mod events;
 mod health;
 mod json;
 mod limits;
+mod metrics;
 pub mod openapi;
 mod preview;
 mod publish;
@@ -33,7 +34,9 @@ use tokio_util::sync::CancellationToken;
 
 pub use auth::Caller;
 pub use error::ApiError;
+pub use health::{healthz, metrics_response, readiness};
 pub use limits::RateLimiter;
+pub use metrics::ApiMetrics;
 pub use openapi::openapi_json;
 
 #[derive(Clone)]
@@ -51,11 +54,14 @@ pub struct AppState {
     pub rotation_overlap: std::time::Duration,
     /// Requests per second per token.
     pub rate_limiter: RateLimiter,
+    pub metrics: ApiMetrics,
 }
 
 pub struct Api {
     listener: TcpListener,
     router: Router,
+    metrics: ApiMetrics,
+    store: Store,
 }
 
 impl Api {
@@ -63,6 +69,8 @@ impl Api {
         let listener = TcpListener::bind(addr).await?;
         Ok(Self {
             listener,
+            metrics: state.metrics.clone(),
+            store: state.store.clone(),
             router: router(state),
         })
     }
@@ -73,9 +81,12 @@ impl Api {
 
     pub async fn run(self, shutdown: CancellationToken) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr()?, "API listening.");
-        axum::serve(self.listener, self.router)
+        let info = tokio::spawn(self.metrics.refresh_info(self.store, shutdown.clone()));
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await
+            .await;
+        info.abort();
+        served
     }
 }
 
@@ -116,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(openapi::document))
+        .route_layer(axum::middleware::from_fn(metrics::mark_route))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::map_response(limits::json_errors))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -124,5 +136,9 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }

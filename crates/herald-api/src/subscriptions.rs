@@ -60,6 +60,7 @@ pub async fn create(
     caller.may_write_for(&spec.tenant)?;
     let created = state.store.create_subscription(&spec).await?;
     tracing::info!(subscription_id = %created.id, tenant = %spec.tenant, channel = spec.channel().as_str(), "Subscription created.");
+    state.metrics.subscriptions_changed();
     let mut body = shown(&created);
     // The signing secret is shown this once; afterwards only its mask.
     if let Target::Webhook(webhook) = &created.spec.target {
@@ -195,7 +196,9 @@ pub async fn patch(
         .await?
         .ok_or(ApiError::NotFound("subscription"))?;
     tracing::info!(subscription_id = %updated.id, "Subscription changed.");
+    state.metrics.subscriptions_changed();
     if current.spec.enabled && !updated.spec.enabled {
+        state.metrics.disabled.inc("api");
         let disabled = OpsEvent::subscription_disabled(
             updated.spec.tenant.as_str(),
             &updated.id.to_string(),
@@ -236,6 +239,7 @@ pub async fn delete(
     let id = find(&state, &caller, &id).await?.id;
     if state.store.delete_subscription(id).await? {
         tracing::info!(subscription_id = %id, "Subscription deleted.");
+        state.metrics.subscriptions_changed();
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::NotFound("subscription"))

@@ -55,6 +55,8 @@ impl Herald {
             .env("HERALD_NATS_URL", settings.nats_url)
             .env("HERALD_SUBJECT_PREFIX", settings.subject_prefix)
             .env("HERALD_API_ADDR", format!("127.0.0.1:{port}"))
+            // Any free port: a herald of `make run` may hold the default one.
+            .env("HERALD_ADMIN_ADDR", "127.0.0.1:0")
             .env("HERALD_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("HERALD_ENCRYPTION_KEY", ENCRYPTION_KEY)
             .env("HERALD_ALLOW_PRIVATE_TARGETS", "true")

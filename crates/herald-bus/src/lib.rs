@@ -2,6 +2,7 @@
 //! create calls, one filter subject per consumer, no `+TERM` reasons.
 
 mod batches;
+mod lag;
 mod names;
 mod ops;
 mod publish;
@@ -10,6 +11,7 @@ mod topology;
 pub use async_nats::jetstream::{self, AckKind, Message};
 pub use async_nats::{HeaderMap, HeaderValue};
 pub use batches::BatchSource;
+pub use lag::ConsumerLag;
 pub use names::{EventSubject, Names, PrefixError, SubjectPrefix};
 pub use ops::OpsEvent;
 pub use publish::{Outgoing, publish_all};
@@ -28,6 +30,9 @@ pub enum BusError {
     JetStream { what: &'static str, reason: String },
     #[error("publishing to {subject} failed: {reason}")]
     Publish { subject: String, reason: String },
+    /// The streams cannot have the replica count asked for (`HERALD_STREAM_REPLICAS`).
+    #[error("JetStream cannot keep {replicas} replicas of each stream: {reason}")]
+    Replicas { replicas: usize, reason: String },
 }
 
 impl BusError {

@@ -17,6 +17,9 @@ pub struct StreamSettings {
     pub duplicate_window: Duration,
     /// Largest message a stream accepts; ingest rejects larger events itself first.
     pub max_message_bytes: i32,
+    /// Copies of every stream (`HERALD_STREAM_REPLICAS`): 1 on a single server, 3 on a cluster.
+    /// Changing it on an existing stream scales that stream in place (JetStream allows it).
+    pub replicas: usize,
 }
 
 impl Default for StreamSettings {
@@ -26,6 +29,7 @@ impl Default for StreamSettings {
             rejected_max_age: Duration::from_secs(30 * 24 * 3600),
             duplicate_window: Duration::from_secs(120),
             max_message_bytes: -1,
+            replicas: 1,
         }
     }
 }
@@ -41,6 +45,7 @@ impl Bus {
     /// Creates or updates `{P}_EVENTS`, `{P}_DELIVERIES` (a work queue), `{P}_REJECTED` and
     /// `{P}_OPS` (Herald's own operational events, e.g. `herald.delivery.failed`).
     pub async fn ensure_streams(&self, settings: &StreamSettings) -> Result<(), BusError> {
+        self.check_replicas(settings.replicas)?;
         let names = self.names();
         let streams = [
             stream::Config {
@@ -76,10 +81,20 @@ impl Bus {
             self.jetstream()
                 .create_or_update_stream(config)
                 .await
-                .map_err(|e| BusError::JetStream {
-                    what: "stream create/update",
-                    reason: format!("{name}: {e}"),
-                })?;
+                .map_err(|e| stream_error(&name, settings.replicas, e))?;
+        }
+        Ok(())
+    }
+
+    /// nats-server 2.9 refuses to create a replicated stream on a single server, yet accepts
+    /// the same change to an existing one and keeps one copy: ask before touching anything.
+    fn check_replicas(&self, replicas: usize) -> Result<(), BusError> {
+        if replicas > 1 && self.client().server_info().cluster.is_none() {
+            return Err(BusError::Replicas {
+                replicas,
+                reason: "the NATS server is not part of a cluster, so it keeps one copy only"
+                    .into(),
+            });
         }
         Ok(())
     }
@@ -111,9 +126,39 @@ impl Bus {
     }
 }
 
+/// A refusal for want of servers names the replica count, so the operator knows what to change.
+fn stream_error(
+    name: &str,
+    replicas: usize,
+    error: async_nats::jetstream::context::CreateStreamError,
+) -> BusError {
+    use async_nats::jetstream::ErrorCode;
+    use async_nats::jetstream::context::CreateStreamErrorKind;
+    let refused_for_replicas = matches!(
+        error.kind(),
+        CreateStreamErrorKind::JetStream(ref js) if [
+            ErrorCode::STREAM_REPLICAS_NOT_SUPPORTED,
+            ErrorCode::INSUFFICIENT_RESOURCES,
+            ErrorCode::STREAM_REPLICAS_NOT_UPDATABLE,
+        ].contains(&js.error_code())
+    );
+    if refused_for_replicas && replicas > 1 {
+        BusError::Replicas {
+            replicas,
+            reason: format!("{name}: {error}"),
+        }
+    } else {
+        BusError::JetStream {
+            what: "stream create/update",
+            reason: format!("{name}: {error}"),
+        }
+    }
+}
+
 fn base(settings: &StreamSettings) -> stream::Config {
     stream::Config {
         storage: StorageType::File,
+        num_replicas: settings.replicas,
         duplicate_window: settings.duplicate_window,
         max_message_size: settings.max_message_bytes,
         ..Default::default()

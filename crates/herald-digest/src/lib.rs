@@ -13,6 +13,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use herald_bus::Bus;
 use herald_store::{Store, StoreError, Subscription};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
 use tokio_util::sync::CancellationToken;
 
 pub use report::build_report;
@@ -55,15 +59,44 @@ pub struct Pass {
 /// How long a claim may stay unpublished before another pass finishes it: its replica died.
 const UNFINISHED_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChannelLabel {
+    channel: &'static str,
+}
+
 pub struct Digester {
     store: Store,
     bus: Bus,
     config: DigestConfig,
+    sent: Family<ChannelLabel, Counter>,
 }
 
 impl Digester {
     pub fn new(store: Store, bus: Bus, config: DigestConfig) -> Self {
-        Self { store, bus, config }
+        Self {
+            store,
+            bus,
+            config,
+            sent: Family::default(),
+        }
+    }
+
+    /// Counts the digests this process sends in `registry` (`herald_digests_sent_total`).
+    pub fn register_metrics(self, registry: &mut Registry) -> Self {
+        // At 0 from the start, for every channel a digest can go to (not webhooks).
+        for channel in herald_domain::Channel::ALL {
+            if channel != herald_domain::Channel::Webhook {
+                let _ = self.sent.get_or_create(&ChannelLabel {
+                    channel: channel.as_str(),
+                });
+            }
+        }
+        registry.register(
+            "herald_digests_sent",
+            "Scheduled digests handed to the dispatcher, by channel (empty days skipped are not counted)",
+            self.sent.clone(),
+        );
+        self
     }
 
     /// A pass at start (a day missed while Herald was down is caught up if less than a day
@@ -154,6 +187,11 @@ impl Digester {
             )
             .await?;
             tracing::info!(subscription_id = %subscription.id, day = %claim.day, "Digest sent to the dispatcher.");
+            self.sent
+                .get_or_create(&ChannelLabel {
+                    channel: subscription.spec.channel().as_str(),
+                })
+                .inc();
             pass.sent += 1;
         }
         self.store

@@ -66,9 +66,14 @@ pub struct AttemptContext {
     pub hard_stop: CancellationToken,
 }
 
-/// Makes the attempt and hands it to a recorder; returns how long the receiver took to answer
-/// (`None` when no request was sent).
-pub async fn run(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration> {
+/// How long the receiver took to answer, and the attempt's trace.
+pub struct Timed {
+    pub took: Duration,
+    pub trace_id: Option<String>,
+}
+
+/// Makes the attempt and hands it to a recorder; `None` when no request was sent.
+pub async fn run(ready: Ready, context: Arc<AttemptContext>) -> Option<Timed> {
     let spec = &ready.subscription.spec;
     let span = tracing::info_span!(
         "herald.delivery.attempt",
@@ -88,7 +93,7 @@ pub async fn run(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
     attempt(ready, context).instrument(span).await
 }
 
-async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration> {
+async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Timed> {
     let span = Span::current();
     let traceparent = propagation::traceparent(&span);
     let delivery_id = ready.delivery_id.to_string();
@@ -146,6 +151,7 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
         span.record("herald.retry_delay_ms", delay.as_millis() as u64);
     }
     heed_the_platform(&context.pacer, &ready, &report);
+    let trace_id = traceparent_part(traceparent.as_deref(), 1);
     let finished = Finished {
         message: ready.message,
         delivery_id: ready.delivery_id,
@@ -156,7 +162,7 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
         report,
         decision,
         // Both are in the traceparent already: `00-{trace id}-{span id}-{flags}`.
-        trace_id: traceparent_part(traceparent.as_deref(), 1),
+        trace_id: trace_id.clone(),
         span_id: traceparent_part(traceparent.as_deref(), 2),
     };
     // The recorders only stop after every attempt task has finished.
@@ -165,7 +171,7 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Duration>
     if let Some(queue) = context.finished.get(recorder) {
         let _ = queue.send(finished).await;
     }
-    Some(took)
+    Some(Timed { took, trace_id })
 }
 
 /// A 429's wait, or rate-limit headers saying no request remains, hold the destination's

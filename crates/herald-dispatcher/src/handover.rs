@@ -8,6 +8,7 @@ use bytes::Bytes;
 use herald_bus::{Bus, BusError, HeaderMap, Outgoing, publish_all};
 use herald_proto::v1::DeliveryJob;
 use herald_store::{QueuedJob, Store};
+use prometheus_client::metrics::counter::Counter;
 use prost::Message as _;
 use tokio_util::sync::CancellationToken;
 
@@ -48,7 +49,12 @@ pub async fn hand_over(store: &Store, bus: &Bus, jobs: &[QueuedJob]) -> Result<(
 }
 
 /// Publishes stranded outbox jobs until `shutdown`.
-pub(crate) async fn sweep(store: Store, bus: Bus, shutdown: CancellationToken) {
+pub(crate) async fn sweep(
+    store: Store,
+    bus: Bus,
+    republished: Counter,
+    shutdown: CancellationToken,
+) {
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
@@ -57,7 +63,10 @@ pub(crate) async fn sweep(store: Store, bus: Bus, shutdown: CancellationToken) {
         match store.stranded_jobs(STRANDED_AFTER, SWEEP_BATCH).await {
             Ok(jobs) if jobs.is_empty() => {}
             Ok(jobs) => match hand_over(&store, &bus, &jobs).await {
-                Ok(()) => tracing::info!(jobs = jobs.len(), "Stranded jobs published."),
+                Ok(()) => {
+                    republished.inc_by(jobs.len() as u64);
+                    tracing::info!(jobs = jobs.len(), "Stranded jobs published.");
+                }
                 Err(error) => {
                     tracing::warn!(%error, jobs = jobs.len(), "Cannot publish stranded jobs yet.");
                 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use herald_bus::{AckKind, BatchSource, Message};
 use herald_channels::pace_keys;
-use herald_domain::{DeliveryId, Tenant};
+use herald_domain::{Channel, DeliveryId, Tenant};
 use herald_proto::v1::DeliveryJob;
 use herald_store::{Failure, JobState, PoisonPolicy, Store, StoreHealth, SubscriptionCache};
 use prost::Message as _;
@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::attempt::Ready;
-use crate::metrics::DispatchMetrics;
+use crate::metrics::{DispatchMetrics, FinishedLabels};
 use crate::pacer::{Pacer, Reservation};
 use crate::start::Starter;
 
@@ -38,6 +38,7 @@ struct Job {
     message: Message,
     delivery_id: DeliveryId,
     tenant: Tenant,
+    channel: &'static str,
 }
 
 impl Intake {
@@ -235,7 +236,18 @@ impl Intake {
             .map(|(job, reason)| (job.delivery_id, reason.clone()))
             .collect();
         let kind = match self.store.fail_deliveries(&failures).await {
-            Ok(()) => AckKind::Term,
+            Ok(()) => {
+                for (job, _) in &orphaned {
+                    self.metrics
+                        .finished
+                        .get_or_create(&FinishedLabels {
+                            channel: job.channel,
+                            status: "failed",
+                        })
+                        .inc();
+                }
+                AckKind::Term
+            }
             Err(error) => {
                 tracing::warn!(%error, "Cannot mark deliveries failed; their jobs will come back.");
                 AckKind::Nak(Some(LOAD_RETRY))
@@ -274,6 +286,9 @@ fn decode(message: Message) -> Option<Job> {
             message,
             delivery_id,
             tenant,
+            channel: Channel::parse(&job.channel)
+                .map(Channel::as_str)
+                .unwrap_or("unknown"),
         }),
         _ => {
             tracing::error!(delivery_id = %job.delivery_id, "Delivery job with a bad id or tenant, dropping it.");

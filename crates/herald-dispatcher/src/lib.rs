@@ -17,13 +17,12 @@ use std::time::Duration;
 use herald_bus::{BatchSource, Bus, ConsumerSettings};
 use herald_channels::Channels;
 use herald_store::{PoisonPolicy, Store, StoreHealth};
-use prometheus_client::registry::Registry;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub use handover::{STRANDED_AFTER, hand_over};
-pub use metrics::DispatchMetrics;
+pub use metrics::{DisabledCounter, DispatchMetrics};
 
 use attempt::AttemptContext;
 use limiter::TargetLimiter;
@@ -86,14 +85,14 @@ impl Dispatcher {
         bus: Bus,
         channels: Arc<Channels>,
         config: DispatcherConfig,
-        registry: &mut Registry,
+        metrics: DispatchMetrics,
     ) -> Self {
         Self {
             store,
             bus,
             channels,
             config,
-            metrics: DispatchMetrics::register(registry),
+            metrics,
         }
     }
 
@@ -166,6 +165,7 @@ impl Dispatcher {
         let sweeper = tokio::spawn(handover::sweep(
             self.store.clone(),
             self.bus.clone(),
+            self.metrics.outbox_republished.clone(),
             shutdown.clone(),
         ));
         tracing::info!(stream = %names.deliveries_stream(), "Dispatcher started.");

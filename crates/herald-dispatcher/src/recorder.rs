@@ -10,7 +10,9 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::attempt::{Decision, Finished};
-use crate::metrics::{DispatchMetrics, OutcomeLabel};
+use crate::metrics::{
+    AttemptLabels, DispatchMetrics, FinishedLabels, SubscriptionAttemptLabels, SubscriptionLabels,
+};
 
 /// Most attempts written in one statement.
 const MAX_BATCH: usize = 512;
@@ -80,6 +82,7 @@ impl Recorder {
                     if let Some(reason) = disable
                         && self.disable(finished, reason).await
                     {
+                        self.metrics.disabled.inc("gone");
                         ops_events.push(OpsEvent::subscription_disabled(
                             &finished.tenant,
                             &finished.subscription.id.to_string(),
@@ -100,10 +103,7 @@ impl Recorder {
                     "failed"
                 }
             };
-            self.metrics
-                .attempts
-                .get_or_create(&OutcomeLabel { outcome })
-                .inc();
+            self.count(finished, outcome);
         }
         if !ops_events.is_empty() {
             let names = self.bus.names();
@@ -173,6 +173,55 @@ impl Recorder {
             }
         }
         self.store.record_attempts(records).await
+    }
+
+    fn count(&self, finished: &Finished, outcome: &'static str) {
+        let channel = finished.subscription.spec.channel().as_str();
+        self.metrics
+            .attempts
+            .get_or_create(&AttemptLabels { channel, outcome })
+            .inc();
+        if outcome != "retry" {
+            self.metrics
+                .finished
+                .get_or_create(&FinishedLabels {
+                    channel,
+                    status: outcome,
+                })
+                .inc();
+        }
+        let Some(per_subscription) = &self.metrics.per_subscription else {
+            return;
+        };
+        let subscription = SubscriptionLabels {
+            tenant: finished.tenant.clone(),
+            subscription_id: finished.subscription.id.to_string(),
+        };
+        per_subscription
+            .attempts
+            .get_or_create(&SubscriptionAttemptLabels {
+                tenant: subscription.tenant.clone(),
+                subscription_id: subscription.subscription_id.clone(),
+                channel,
+                outcome,
+            })
+            .inc();
+        per_subscription
+            .attempt_seconds
+            .get_or_create(&subscription)
+            .inc_by(finished.report.duration.as_secs_f64());
+        let failures = per_subscription
+            .consecutive_failures
+            .get_or_create(&subscription);
+        match outcome {
+            "delivered" => {
+                failures.set(0);
+            }
+            "failed" => {
+                failures.inc();
+            }
+            _ => {}
+        }
     }
 
     /// Switches the subscription off; true when this call did (it was on).

@@ -10,7 +10,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::attempt::{self, AttemptContext, Ready};
 use crate::limiter::{Admission, TargetLimiter, TargetSlot, hand_back_delay};
-use crate::metrics::DispatchMetrics;
+use crate::metrics::{ChannelLabel, DispatchMetrics, TraceLabel};
 
 /// What every intake shares to start attempts.
 #[derive(Clone)]
@@ -87,13 +87,21 @@ impl Turns {
                 hand_back(ready, self.saturated_delay, &self.metrics).await;
                 None
             } else {
+                let channel = ready.subscription.spec.channel().as_str();
                 self.metrics.in_flight.inc();
-                let took = attempt::run(ready, self.context.clone()).await;
+                let timed = attempt::run(ready, self.context.clone()).await;
                 self.metrics.in_flight.dec();
-                if let Some(took) = took {
-                    self.metrics.attempt_seconds.observe(took.as_secs_f64());
-                }
-                took
+                timed.map(|timed| {
+                    self.metrics
+                        .attempt_seconds
+                        .get_or_create(&ChannelLabel { channel })
+                        .observe(
+                            timed.took.as_secs_f64(),
+                            timed.trace_id.map(|trace_id| TraceLabel { trace_id }),
+                            Some(std::time::SystemTime::now()),
+                        );
+                    timed.took
+                })
             };
             let handover = slot.finish(took);
             for evicted in handover.evicted {

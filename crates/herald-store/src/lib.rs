@@ -40,7 +40,8 @@ pub use poison::{Failure, PoisonPolicy, REPEATS, StoreHealth};
 pub use rejections::{NewRejection, RejectionRecord};
 pub use replays::{EventListFilter, FailedFilter, Replay};
 pub use subscriptions::{
-    EnabledSubscriptions, Subscription, SubscriptionListFilter, SubscriptionView,
+    EnabledSubscriptions, Subscription, SubscriptionListFilter, SubscriptionSummary,
+    SubscriptionView,
 };
 pub use tokens::{TOKEN_PREFIX, TokenRecord};
 
@@ -82,8 +83,20 @@ impl Store {
         Ok(())
     }
 
+    /// `herald migrate`: refuses a database that has migrations this binary does not know,
+    /// so an operator never runs an old binary's migrations over a newer schema by mistake.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// `herald serve`: applies what is missing, but starts on a database a newer release has
+    /// migrated further. During a rolling upgrade or a rollback the older pods keep running,
+    /// which holds because every migration is additive (docs/operations.md, Upgrades).
+    pub async fn migrate_at_start(&self) -> Result<(), StoreError> {
+        let mut migrator = sqlx::migrate!("./migrations");
+        migrator.set_ignore_missing(true);
+        migrator.run(&self.pool).await?;
         Ok(())
     }
 

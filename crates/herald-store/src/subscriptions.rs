@@ -32,6 +32,16 @@ pub struct EnabledSubscriptions {
     pub unreadable: Vec<(SubscriptionId, String)>,
 }
 
+/// What `herald_subscription_info` shows of a subscription: no spec, no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionSummary {
+    pub id: SubscriptionId,
+    pub tenant: String,
+    pub name: String,
+    pub channel: String,
+    pub enabled: bool,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct SubscriptionListFilter {
     pub tenant: Option<Tenant>,
@@ -163,6 +173,24 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(version)
+    }
+
+    /// Every subscription's plain columns, in one query (nothing is decrypted).
+    pub async fn subscription_summaries(&self) -> Result<Vec<SubscriptionSummary>, StoreError> {
+        let rows = sqlx::query("SELECT id, tenant, name, channel, enabled FROM subscriptions")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SubscriptionSummary {
+                    id: SubscriptionId::from_uuid(row.try_get::<Uuid, _>("id")?),
+                    tenant: row.try_get("tenant")?,
+                    name: row.try_get("name")?,
+                    channel: row.try_get("channel")?,
+                    enabled: row.try_get("enabled")?,
+                })
+            })
+            .collect()
     }
 
     /// One page in id order, starting after `after`.

@@ -45,6 +45,9 @@ pub struct RawConfig {
     pub database_max_connections: u32,
     pub subject_prefix: String,
     pub api_addr: String,
+    pub admin_addr: String,
+    pub stream_replicas: usize,
+    pub metrics_per_subscription: bool,
     pub admin_token: Option<String>,
     pub encryption_key: Option<String>,
     pub smtp_host: Option<String>,
@@ -77,6 +80,9 @@ impl Default for RawConfig {
             database_max_connections: 10,
             subject_prefix: "herald".into(),
             api_addr: "127.0.0.1:8080".into(),
+            admin_addr: "127.0.0.1:8081".into(),
+            stream_replicas: 1,
+            metrics_per_subscription: true,
             admin_token: None,
             encryption_key: None,
             smtp_host: None,
@@ -110,6 +116,12 @@ pub struct Config {
     pub database_max_connections: u32,
     pub subject_prefix: SubjectPrefix,
     pub api_addr: SocketAddr,
+    /// `/healthz`, `/readyz` and `/metrics` of every process, whatever its targets.
+    pub admin_addr: SocketAddr,
+    /// Copies JetStream keeps of each of Herald's streams.
+    pub stream_replicas: usize,
+    /// One series per subscription in /metrics (`herald_subscription_*`).
+    pub metrics_per_subscription: bool,
     pub admin_token: Option<SecretString>,
     pub encryption_key: Option<EncryptionKey>,
     /// The relay for email; `None` when `HERALD_SMTP_HOST` is not set.
@@ -188,6 +200,15 @@ impl RawConfig {
             .api_addr
             .parse()
             .map_err(|_| ConfigError::new("api_addr", "must be an address like 127.0.0.1:8080"))?;
+        let admin_addr = self.admin_addr.parse().map_err(|_| {
+            ConfigError::new("admin_addr", "must be an address like 127.0.0.1:8081")
+        })?;
+        if !(1..=5).contains(&self.stream_replicas) {
+            return Err(ConfigError::new(
+                "stream_replicas",
+                "must be from 1 to 5 (3 on a NATS cluster)",
+            ));
+        }
         let encryption_key = non_empty(self.encryption_key)
             .map(|k| EncryptionKey::parse(&k))
             .transpose()
@@ -285,6 +306,9 @@ impl RawConfig {
             database_max_connections: self.database_max_connections,
             subject_prefix,
             api_addr,
+            admin_addr,
+            stream_replicas: self.stream_replicas,
+            metrics_per_subscription: self.metrics_per_subscription,
             admin_token: non_empty(self.admin_token).map(SecretString::from),
             encryption_key,
             smtp,

@@ -1,6 +1,7 @@
 //! The `herald` binary's library half: configuration, targets and wiring, shared with the
 //! end-to-end tests so they run exactly what the binary runs.
 
+mod admin;
 mod app;
 pub mod config;
 pub mod publish;

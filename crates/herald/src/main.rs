@@ -153,6 +153,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!("  nats_url        {}", config.nats_url);
             println!("  subject_prefix  {}", config.subject_prefix.as_str());
             println!("  api_addr        {}", config.api_addr);
+            println!("  admin_addr      {}", config.admin_addr);
+            println!("  stream_replicas {}", config.stream_replicas);
             println!(
                 "  database_url    {}",
                 redact_url(config.database_url.expose_secret())

@@ -39,3 +39,44 @@ fn missing_required_secret_names_the_key_and_how_to_make_one() {
     assert_eq!(error.key, "HERALD_ENCRYPTION_KEY");
     assert!(error.reason.contains("64 hex"));
 }
+
+#[test]
+fn admin_listener_replicas_and_per_subscription_metrics_have_their_defaults() {
+    let config = config(&[]).unwrap();
+    assert_eq!(config.admin_addr.to_string(), "127.0.0.1:8081");
+    assert_eq!(config.stream_replicas, 1);
+    assert!(config.metrics_per_subscription);
+}
+
+#[test]
+fn admin_listener_replicas_and_per_subscription_metrics_parse() {
+    // As the TOML file gives them: typed values.
+    let figment = Figment::from(Serialized::defaults(RawConfig::default()))
+        .merge(("admin_addr", "0.0.0.0:9091"))
+        .merge(("stream_replicas", 3))
+        .merge(("metrics_per_subscription", false));
+    let config = Config::from_figment(figment).unwrap();
+    assert_eq!(config.admin_addr.to_string(), "0.0.0.0:9091");
+    assert_eq!(config.stream_replicas, 3);
+    assert!(!config.metrics_per_subscription);
+}
+
+#[test]
+fn bad_admin_address_replicas_or_switch_name_their_key() {
+    let cases = [
+        ("admin_addr", "localhost", "HERALD_ADMIN_ADDR"),
+        ("admin_addr", "127.0.0.1", "HERALD_ADMIN_ADDR"),
+        ("stream_replicas", "0", "HERALD_STREAM_REPLICAS"),
+        ("stream_replicas", "6", "HERALD_STREAM_REPLICAS"),
+        ("stream_replicas", "three", "HERALD_STREAM_REPLICAS"),
+        (
+            "metrics_per_subscription",
+            "maybe",
+            "HERALD_METRICS_PER_SUBSCRIPTION",
+        ),
+    ];
+    for (key, value, named) in cases {
+        let error = config(&[(key, value)]).unwrap_err();
+        assert_eq!(error.key, named, "{key}={value} gave {error}");
+    }
+}

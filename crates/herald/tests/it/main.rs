@@ -3,11 +3,13 @@
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admin;
 mod api;
 mod api_more;
 mod chat;
 mod cli;
 mod crash;
+mod dashboards;
 mod digest;
 mod digest_queries;
 mod dispatch;
@@ -31,4 +33,5 @@ mod support;
 mod templates;
 mod tokens;
 mod tracing;
+mod upgrade;
 mod webhook_options;

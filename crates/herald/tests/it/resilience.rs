@@ -118,7 +118,7 @@ async fn a_job_whose_delivery_is_already_delivered_is_acked_without_sending() {
         "a delivered delivery was sent again"
     );
     assert!(
-        app.metric("herald_dispatch_attempt_duration_seconds_count 1")
+        app.metric("herald_dispatch_attempt_duration_seconds_count{channel=\"webhook\"} 1")
             .await,
         "the one attempt is timed, the skipped job is not"
     );

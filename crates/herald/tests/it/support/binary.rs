@@ -17,6 +17,8 @@ pub fn serve_binary(app: &TestApp, targets: &str, env: &[(&str, &str)]) -> Heral
         .env("HERALD_ENCRYPTION_KEY", ENCRYPTION_KEY)
         .env("HERALD_ADMIN_TOKEN", ADMIN_TOKEN)
         .env("HERALD_ALLOW_PRIVATE_TARGETS", "true")
+        // Tests run in parallel: any free port, unless the test names one.
+        .env("HERALD_ADMIN_ADDR", "127.0.0.1:0")
         .env("RUST_LOG", "warn")
         .envs(env.iter().copied())
         .stdout(Stdio::null())

@@ -39,6 +39,8 @@ pub fn nats_url() -> String {
 
 pub struct TestApp {
     pub api: String,
+    /// The admin listener (`/healthz`, `/readyz`, `/metrics`), as `http://host:port`.
+    pub admin: String,
     pub http: reqwest::Client,
     pub store: Store,
     pub nats: TestNats,
@@ -116,6 +118,7 @@ pub fn base_config(database_url: &str, prefix: &str) -> serde_json::Map<String, 
     values.insert("database_url".into(), json!(database_url));
     values.insert("subject_prefix".into(), json!(prefix));
     values.insert("api_addr".into(), json!("127.0.0.1:0"));
+    values.insert("admin_addr".into(), json!("127.0.0.1:0"));
     values.insert("admin_token".into(), json!(ADMIN_TOKEN));
     values.insert("encryption_key".into(), json!(ENCRYPTION_KEY));
     values.insert("ingest_ack_wait_secs".into(), json!(2));
@@ -145,14 +148,23 @@ async fn start(
     let app = App::build(&config, &Targets::parse(targets).expect("targets"))
         .await
         .expect("the app builds");
-    let addr = app.api_addr().expect("the API is bound");
+    // A process without the api target has no API address: its tests use the admin one.
+    let api = app
+        .api_addr()
+        .map(|addr| format!("http://{addr}"))
+        .unwrap_or_default();
+    let admin = format!(
+        "http://{}",
+        app.admin_addr().expect("the admin port is bound")
+    );
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(app.run(shutdown.clone()));
     let key = EncryptionKey::parse(ENCRYPTION_KEY).expect("key");
     let store = Store::connect(&database.url, 3, &key).await.expect("store");
     let nats = TestNats::connect(Names::new(SubjectPrefix::parse(&prefix).expect("prefix"))).await;
     TestApp {
-        api: format!("http://{addr}"),
+        api,
+        admin,
         http: reqwest::Client::new(),
         store,
         nats,
@@ -275,6 +287,13 @@ impl TestApp {
                 .unwrap_or(false),
             Err(_) => false,
         }
+    }
+
+    /// The admin listener's /metrics, in OpenMetrics text.
+    pub async fn admin_metrics(&self) -> String {
+        let response = self.http.get(format!("{}/metrics", self.admin)).send();
+        let response = response.await.expect("GET admin /metrics");
+        response.text().await.expect("metrics text")
     }
 
     pub async fn event_count(&self) -> i64 {
