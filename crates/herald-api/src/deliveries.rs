@@ -95,7 +95,7 @@ pub async fn list(
         } else {
             errors.insert(
                 "status".into(),
-                "must be pending, retrying, delivered or failed".into(),
+                format!("must be one of {}", DeliveryStatus::listed()),
             );
         }
     }

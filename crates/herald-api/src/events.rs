@@ -47,7 +47,8 @@ pub struct Delivery {
     /// Attempts made so far (a retry by request starts a fresh set).
     pub attempt_count: i32,
     /// Why it failed without an attempt saying so (the subscription was deleted or disabled,
-    /// the event could not be rendered); null otherwise.
+    /// the event could not be rendered), or where it went without one of its own (`grouped`:
+    /// the grouped message's delivery; `suppressed`: quiet hours); null otherwise.
     pub failure_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

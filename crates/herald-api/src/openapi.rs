@@ -8,6 +8,9 @@
 mod error_tests;
 mod errors;
 pub mod examples;
+mod noise;
+#[cfg(test)]
+mod noise_tests;
 pub mod params;
 mod requests;
 mod shared;
@@ -31,6 +34,10 @@ pub use errors::{
     BadRequest, Conflict, EventRefused, Forbidden, Internal, Invalid, NameTaken, NotFound,
     RateLimited, Timeout, TooLarge, Unauthorized, Unavailable,
 };
+pub use noise::{
+    Day, GroupRequest, GroupShown, Notify, QuietDuring, QuietHoursRequest, QuietHoursShown,
+    QuietWindowRequest, QuietWindowShown,
+};
 pub use requests::{
     BulkRetryRequest, PreviewRecorded, PreviewRequest, PreviewSample, ReplayRequest,
     SubscriptionPatch, TokenRequest,
@@ -45,7 +52,8 @@ pub use shown::{
     WebhookTargetShown,
 };
 pub use strings::{
-    EmailAddress, EventType, EventTypePattern, HttpUrl, Template, Tenant, Timezone, WebhookSecret,
+    DurationText, EmailAddress, EventType, EventTypePattern, FieldPath, HttpUrl, Template, Tenant,
+    TimeOfDay, Timezone, WebhookSecret,
 };
 pub use subscription::{
     DigestRequest, DiscordSubscriptionRequest, EmailSubscriptionRequest, FilterRequest,

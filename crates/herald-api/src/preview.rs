@@ -59,8 +59,10 @@ pub struct MailPreview {
 /// Preview a message, sending nothing
 ///
 /// The exact message a recorded event (`event_id`: Herald's `evt_…` id or the publisher's id)
-/// or a sample of an event type (`sample`) would produce for this subscription. Nothing is sent
-/// or stored; secrets are masked.
+/// or a sample of an event type (`sample`) would produce for this subscription; with
+/// `group_of`, the one grouped message (`herald.group`) that many such events would become;
+/// with `notice`, the message a `notify: transitions` subscription sends for a job's first
+/// failure, a reminder or its recovery. Nothing is sent or stored; secrets are masked.
 #[utoipa::path(
     post,
     path = "/v1/subscriptions/{id}/preview",
@@ -70,6 +72,8 @@ pub struct MailPreview {
     request_body(content = PreviewRequest, examples(
         ("sample" = (summary = "A sample event of a type", value = json!({"sample": "transfer.failed"}))),
         ("recorded" = (summary = "A recorded event", value = json!({"event_id": examples::EVENT_ID}))),
+        ("grouped" = (summary = "The grouped message of twelve sample events", value = json!({"sample": "transfer.failed", "group_of": 12}))),
+        ("recovered" = (summary = "A job's recovery after five failures, down 6 h 10 min", value = json!({"sample": "transfer.completed", "notice": {"kind": "recovered", "failures": 5, "down_for_seconds": 22200}}))),
     )),
     responses(
         (status = 200, description = "The message, secrets masked", body = Preview, examples(
@@ -121,6 +125,13 @@ pub async fn preview(
             ));
         }
     };
+    // `group_of`: the one message that many such events would become (preview_group.rs).
+    let event = match request.get("group_of") {
+        Some(group_of) => crate::preview_group::grouped(&subscription, &event, group_of, now)?,
+        None => event,
+    };
+    // `notice`: the message of a `notify: transitions` subscription (preview_notice.rs).
+    let notice = crate::preview_notice::notice(request.get("notice"), &event, now)?;
     let event = EventDocument::new(event);
     let delivery_id = DeliveryId::new().to_string();
     let delivery = Delivery {
@@ -131,6 +142,7 @@ pub async fn preview(
         subscription: spec,
         traceparent: None,
         now,
+        notice: notice.as_ref(),
     };
     let prepared = state
         .channels

@@ -92,6 +92,13 @@ pub async fn publish(
             code: rejection.reason.code(),
             message: rejection.reason.to_string(),
         })?;
+    // Herald's own `herald.…` types are refused here as NATS ingest refuses them.
+    herald_bus::check_published_type(event.event_type.as_str()).map_err(|misplaced| {
+        ApiError::Rejected {
+            code: misplaced.code(),
+            message: misplaced.to_string(),
+        }
+    })?;
     let mut nats_headers = herald_bus::HeaderMap::new();
     nats_headers.insert(MSG_ID_HEADER, event.id.as_str());
     nats_headers.insert("Content-Type", "application/cloudevents+json");

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use bytes::Bytes;
 use herald_bus::{OpsEvent, publish_all};
-use herald_domain::{Channel, SubscriptionId, SubscriptionSpec, Target};
+use herald_domain::{Channel, SubscriptionId, Target};
 use herald_store::{Subscription, SubscriptionListFilter, SubscriptionView};
 use serde_json::{Value, json};
 
@@ -28,7 +28,9 @@ page!(
 /// The whole document is checked at once: every bad field is named in the 422. A template is
 /// compiled and rendered against the sample event of every type the subscription receives. A
 /// webhook subscription's signing secret is in the answer this once (as `secret`); afterwards
-/// only its mask. A tenant token creates subscriptions of its own tenant only.
+/// only its mask. A tenant token creates subscriptions of its own tenant only. A
+/// `fallback_subscription_id` must name another subscription of the same tenant that is not a
+/// digest (a 422 naming it otherwise; another tenant's is answered as a missing one).
 #[utoipa::path(
     post,
     path = "/v1/subscriptions",
@@ -40,6 +42,12 @@ page!(
         ("discord" = (summary = "Discord with its own template", value = json!(examples::discord_request()))),
         ("teams" = (summary = "Microsoft Teams", value = json!(examples::teams_request()))),
         ("email" = (summary = "A daily email digest", value = json!(examples::email_request()))),
+        ("transitions" = (summary = "Only failed, still failing and recovered, with a fallback",
+            value = json!(examples::transitions_request()))),
+        ("grouped" = (summary = "Bursts of failures as one message",
+            value = json!(examples::grouped_request()))),
+        ("quiet" = (summary = "Quiet at night, failures excepted",
+            value = json!(examples::quiet_request()))),
     )),
     responses(
         (status = 201, description = "Created; a webhook's signing secret is shown this once",
@@ -56,8 +64,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request = object_body(&body)?;
-    let spec = SubscriptionSpec::from_json(&request)?;
-    caller.may_write_for(&spec.tenant)?;
+    let spec = crate::fallback::checked_spec(&state, &caller, &request, None).await?;
     let created = state.store.create_subscription(&spec).await?;
     tracing::info!(subscription_id = %created.id, tenant = %spec.tenant, channel = spec.channel().as_str(), "Subscription created.");
     state.metrics.subscriptions_changed();
@@ -139,7 +146,11 @@ pub async fn list(
     params(("id" = String, Path, description = "The subscription's `sub_…` id")),
     responses(
         (status = 200, description = "The subscription, secrets masked", body = SubscriptionShown,
-            example = json!(examples::slack_shown())),
+            examples(
+                ("slack" = (summary = "A Slack subscription", value = json!(examples::slack_shown()))),
+                ("transitions" = (summary = "Only a job's changes of state",
+                    value = json!(examples::transitions_shown()))),
+            )),
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
@@ -167,6 +178,9 @@ pub async fn get(
         ("disable" = (summary = "Pause it", value = json!({"enabled": false}))),
         ("retarget" = (summary = "Move a webhook, drop its rate limit",
             value = json!(examples::webhook_patch()))),
+        ("loud_again" = (summary = "Every event again, no quiet hours, no fallback",
+            value = json!({"notify": "every_event", "group_key": null, "repeat_interval": null,
+                "quiet_hours": null, "fallback_subscription_id": null}))),
     )),
     responses(
         (status = 200, description = "The changed subscription, secrets masked",
@@ -188,8 +202,7 @@ pub async fn patch(
     let current = find(&state, &caller, &id).await?;
     let mut merged = current.spec.to_json();
     merge_patch(&mut merged, &patch);
-    let spec = SubscriptionSpec::from_json(&merged)?;
-    caller.may_write_for(&spec.tenant)?;
+    let spec = crate::fallback::checked_spec(&state, &caller, &merged, Some(current.id)).await?;
     let updated = state
         .store
         .update_subscription(current.id, &spec)
@@ -197,20 +210,34 @@ pub async fn patch(
         .ok_or(ApiError::NotFound("subscription"))?;
     tracing::info!(subscription_id = %updated.id, "Subscription changed.");
     state.metrics.subscriptions_changed();
-    if current.spec.enabled && !updated.spec.enabled {
-        state.metrics.disabled.inc("api");
-        let disabled = OpsEvent::subscription_disabled(
+    let switched = match (current.spec.enabled, updated.spec.enabled) {
+        (true, false) => {
+            state.metrics.disabled.inc("api");
+            Some(OpsEvent::subscription_disabled(
+                updated.spec.tenant.as_str(),
+                &updated.id.to_string(),
+                &updated.spec.name,
+                "disabled through the API",
+                &updated.updated_at.timestamp_micros().to_string(),
+            ))
+        }
+        (false, true) => Some(OpsEvent::subscription_recovered(
             updated.spec.tenant.as_str(),
             &updated.id.to_string(),
             &updated.spec.name,
-            "disabled through the API",
+            "enabled again through the API",
             &updated.updated_at.timestamp_micros().to_string(),
-        );
+        )),
+        _ => None,
+    };
+    if let Some(event) = switched {
+        let event = event.with("channel", json!(updated.spec.channel().as_str()));
+        let event_type = event.event_type;
         // The change is made; owners hearing of it is best effort.
         if let Err(error) =
-            publish_all(&state.bus, vec![disabled.into_outgoing(state.bus.names())]).await
+            publish_all(&state.bus, vec![event.into_outgoing(state.bus.names())]).await
         {
-            tracing::warn!(%error, subscription_id = %updated.id, "Cannot publish herald.subscription.disabled.");
+            tracing::warn!(%error, subscription_id = %updated.id, event_type, "Cannot publish an operational event.");
         }
     }
     Ok(Json(shown(&updated)).into_response())

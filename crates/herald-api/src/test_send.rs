@@ -69,6 +69,7 @@ pub async fn send(
         subscription_id: id,
         subscription: spec,
         traceparent: None,
+        notice: None,
         now,
     };
     let report = state.channels.deliver(&delivery).await;

@@ -13,7 +13,10 @@ pub use async_nats::{HeaderMap, HeaderValue};
 pub use batches::BatchSource;
 pub use lag::ConsumerLag;
 pub use names::{EventSubject, Names, PrefixError, SubjectPrefix};
-pub use ops::OpsEvent;
+pub use ops::{
+    DELIVERY_FAILED, HERALD_SOURCE, MisplacedType, OpsEvent, SUBSCRIPTION_DISABLED,
+    SUBSCRIPTION_RECOVERED, check_ops_type, check_published_type, is_ops_type,
+};
 pub use publish::{Outgoing, publish_all};
 pub use topology::{ConsumerSettings, StreamSettings};
 

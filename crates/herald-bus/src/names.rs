@@ -120,6 +120,19 @@ impl Names {
         }
         Some(EventSubject { tenant, event_type })
     }
+
+    /// The tenant token of `{prefix}.ops.{tenant}`; `None` for any other subject.
+    pub fn parse_ops_subject<'a>(&self, subject: &'a str) -> Option<&'a str> {
+        let tenant = subject.strip_prefix(self.prefix())?.strip_prefix(".ops.")?;
+        (!tenant.is_empty() && !tenant.contains('.')).then_some(tenant)
+    }
+
+    /// The tenant token of a subject ingest reads (events or ops), for filing a rejection.
+    pub fn subject_tenant<'a>(&self, subject: &'a str) -> Option<&'a str> {
+        self.parse_event_subject(subject)
+            .map(|s| s.tenant)
+            .or_else(|| self.parse_ops_subject(subject))
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use herald_domain::{DigestSchedule, WebhookUrl, render_template};
-use herald_render::{DigestReport, Notice};
+use herald_render::{DigestReport, GROUP_EVENT_TYPE, GroupReport, Notice, group_notice};
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 
 use crate::http::{HttpClient, HttpOutcome, OutgoingRequest};
@@ -64,11 +64,22 @@ impl<P: Platform> Sender for ChatSender<P> {
         target: &P::Target,
         delivery: &Delivery<'_>,
     ) -> Result<OutgoingRequest, AttemptError> {
-        let body = match (digest_report(delivery)?, P::template(target)) {
-            (Some(report), _) => Bytes::from(P::digest(&report, target).to_string()),
-            (None, Some(template)) => templated(template, delivery)?,
-            (None, None) => {
-                let notice = Notice::from_event(delivery.event.value());
+        // A digest and a grouped message are Herald's own messages: a subscription's template
+        // is written for single events.
+        let body = match (
+            digest_report(delivery)?,
+            group_report(delivery)?,
+            P::template(target),
+        ) {
+            (Some(report), _, _) => Bytes::from(P::digest(&report, target).to_string()),
+            (None, Some(report), _) => {
+                let notice = group_notice(&report, delivery.event.value());
+                Bytes::from(P::message(&notice, target).to_string())
+            }
+            (None, None, Some(template)) => templated(template, delivery)?,
+            (None, None, None) => {
+                let notice =
+                    Notice::from_event(delivery.event.value()).with_job_notice(delivery.notice);
                 Bytes::from(P::message(&notice, target).to_string())
             }
         };
@@ -126,6 +137,17 @@ pub(crate) fn digest_report(delivery: &Delivery<'_>) -> Result<Option<DigestRepo
     serde_json::from_value(event["data"].clone())
         .map(Some)
         .map_err(|e| AttemptError::new(ErrorClass::Request, format!("unreadable digest: {e}")))
+}
+
+/// The members of a grouped message (`herald.group`, its data the group's report).
+pub(crate) fn group_report(delivery: &Delivery<'_>) -> Result<Option<GroupReport>, AttemptError> {
+    let event = delivery.event.value();
+    if event["type"] != GROUP_EVENT_TYPE {
+        return Ok(None);
+    }
+    serde_json::from_value(event["data"].clone())
+        .map(Some)
+        .map_err(|e| AttemptError::new(ErrorClass::Request, format!("unreadable group: {e}")))
 }
 
 /// Seconds as a float (`1.2`), as Discord writes `retry_after`.

@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures::future::BoxFuture;
 use herald_domain::{EmailTarget, render_template};
-use herald_render::{Notice, digest_mail, event_mail, mail_subject};
+use herald_render::{Notice, digest_mail, event_mail, group_mail, mail_subject};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::{self, PoolConfig};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::chat::digest_report;
+use crate::chat::{digest_report, group_report};
 use crate::http::with_causes;
 use crate::{AttemptError, AttemptReport, Delivery, ErrorClass, Sender, Verdict};
 
@@ -141,10 +141,13 @@ impl Sender for EmailSender {
         target: &EmailTarget,
         delivery: &Delivery<'_>,
     ) -> Result<MailDraft, AttemptError> {
-        let (mail, subject_template) = match digest_report(delivery)? {
-            Some(report) => (digest_mail(&report), None),
-            None => (
-                event_mail(&Notice::from_event(delivery.event.value())),
+        let (mail, subject_template) = match (digest_report(delivery)?, group_report(delivery)?) {
+            (Some(report), _) => (digest_mail(&report), None),
+            (None, Some(report)) => (group_mail(&report, delivery.event.value()), None),
+            (None, None) => (
+                event_mail(
+                    &Notice::from_event(delivery.event.value()).with_job_notice(delivery.notice),
+                ),
                 target.subject_template.as_deref(),
             ),
         };

@@ -18,7 +18,8 @@ mod xml;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use herald_domain::{
-    EventDocument, SubscriptionId, SubscriptionSpec, Target, TemplateContext, TemplateSubscription,
+    EventDocument, JobNotice, SubscriptionId, SubscriptionSpec, Target, TemplateContext,
+    TemplateSubscription,
 };
 
 use chat::ChatSender;
@@ -54,6 +55,9 @@ pub struct Delivery<'a> {
     /// W3C traceparent of the attempt's span, sent on to the receiver.
     pub traceparent: Option<&'a str>,
     pub now: DateTime<Utc>,
+    /// What a `notify: transitions` delivery says beyond its event (failing, still failing,
+    /// recovered): each channel shows it.
+    pub notice: Option<&'a JobNotice>,
 }
 
 impl Delivery<'_> {
@@ -70,6 +74,7 @@ impl Delivery<'_> {
                 tenant: self.subscription.tenant.as_str(),
             },
         )
+        .with_notice(self.notice)
     }
 }
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use chrono::SecondsFormat;
 use futures::future::BoxFuture;
 use herald_domain::{WebhookAuth, WebhookTarget, render_template};
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
@@ -111,6 +112,19 @@ pub fn render(
     )?;
     if let Some(traceparent) = delivery.traceparent {
         put("traceparent", traceparent)?;
+    }
+    // The body stays the event exactly as published (and signed); what a `transitions`
+    // subscription adds rides in headers a receiver can read or ignore.
+    if let Some(notice) = delivery.notice {
+        put("herald-notice", notice.kind.as_str())?;
+        put("herald-notice-failures", &notice.failures.to_string())?;
+        put(
+            "herald-notice-since",
+            &notice.since.to_rfc3339_opts(SecondsFormat::Secs, true),
+        )?;
+        if let Some(seconds) = notice.down_for_seconds {
+            put("herald-notice-down-for-seconds", &seconds.to_string())?;
+        }
     }
     let method = http::Method::from_bytes(target.method.as_str().as_bytes())
         .map_err(|_| AttemptError::new(ErrorClass::Request, "bad method"))?;

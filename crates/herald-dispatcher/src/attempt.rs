@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use herald_bus::{AckKind, Message};
 use herald_channels::{AttemptReport, Channels, Delivery, Verdict, pace_keys};
-use herald_domain::{DeliveryId, EventDocument, EventId, RetryPolicy};
+use herald_domain::{DeliveryId, EventDocument, EventId, JobNotice, RetryPolicy};
 use herald_store::Subscription;
 use herald_telemetry::propagation;
 use tokio::sync::mpsc;
@@ -40,12 +40,16 @@ pub struct Ready {
     pub attempts_base: u32,
     /// When the dispatcher took the job from NATS: NATS hands it out again AckWait later.
     pub received: Instant,
+    /// What a `notify: transitions` delivery says beyond its event.
+    pub notice: Option<JobNotice>,
 }
 
 pub struct Finished {
     pub message: Message,
     pub delivery_id: DeliveryId,
     pub event_id: EventId,
+    /// The event's type: a delivery of an operational event never reports on itself.
+    pub event_type: String,
     pub tenant: String,
     pub subscription: Arc<Subscription>,
     pub attempt: u32,
@@ -106,6 +110,7 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Timed> {
             subscription: &ready.subscription.spec,
             traceparent: traceparent.as_deref(),
             now: chrono::Utc::now(),
+            notice: ready.notice.as_ref(),
         };
         let send = context.channels.deliver(&delivery);
         tokio::pin!(send);
@@ -156,6 +161,13 @@ async fn attempt(ready: Ready, context: Arc<AttemptContext>) -> Option<Timed> {
         message: ready.message,
         delivery_id: ready.delivery_id,
         event_id: ready.event_id,
+        event_type: ready
+            .event
+            .value()
+            .get("type")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default()
+            .to_owned(),
         tenant: ready.tenant,
         subscription: ready.subscription,
         attempt: ready.attempt,

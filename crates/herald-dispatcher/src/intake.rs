@@ -1,12 +1,14 @@
 //! Turns a batch of job messages into running attempts: loads their deliveries in one query,
-//! settles the ones that need no attempt, and starts the rest within the concurrency bounds.
+//! settles the ones that need no attempt, holds or drops the ones a subscription's group or
+//! quiet hours keep back (`hold`), and starts the rest within the concurrency bounds.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use herald_bus::{AckKind, BatchSource, Message};
 use herald_channels::pace_keys;
-use herald_domain::{Channel, DeliveryId, Tenant};
+use herald_domain::{Channel, DeliveryId, DeliveryStatus, Tenant};
 use herald_proto::v1::DeliveryJob;
 use herald_store::{Failure, JobState, PoisonPolicy, Store, StoreHealth, SubscriptionCache};
 use prost::Message as _;
@@ -14,6 +16,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::attempt::Ready;
+use crate::hold;
 use crate::metrics::{DispatchMetrics, FinishedLabels};
 use crate::pacer::{Pacer, Reservation};
 use crate::start::Starter;
@@ -82,14 +85,17 @@ impl Intake {
             return;
         };
         let mut orphaned = Vec::new();
+        let (mut held, mut suppressed) = (Vec::new(), Vec::new());
+        let now = Utc::now();
         for job in jobs {
             let Some(state) = states.remove(&job.delivery_id) else {
                 tracing::warn!(delivery_id = %job.delivery_id, "Job for an unknown delivery, dropping it.");
                 let _ = job.message.ack_with(AckKind::Term).await;
                 continue;
             };
-            if state.status.is_final() {
-                // A redelivered job (crash, server restart): the work is already done.
+            if state.status.needs_no_attempt() {
+                // A redelivered job (crash, server restart): the work is already done, or the
+                // delivery is held and the releaser, not this job, sends it.
                 self.metrics.skipped.inc();
                 let _ = job.message.ack().await;
                 continue;
@@ -106,6 +112,24 @@ impl Intake {
                 orphaned.push((job, reason));
                 continue;
             };
+            if state.status == DeliveryStatus::Pending {
+                match hold::at_intake(
+                    &subscription.spec,
+                    &job.tenant,
+                    state.cloudevent.value(),
+                    now,
+                ) {
+                    hold::Intake::Attempt => {}
+                    hold::Intake::Hold(key) => {
+                        held.push((job, key));
+                        continue;
+                    }
+                    hold::Intake::Suppress(reason) => {
+                        suppressed.push((job, reason.to_owned()));
+                        continue;
+                    }
+                }
+            }
             let keys = pace_keys(subscription.id, &subscription.spec);
             let ready = Ready {
                 message: job.message,
@@ -117,6 +141,7 @@ impl Intake {
                 attempt: u32::try_from(state.attempt_count).unwrap_or(0) + 1,
                 attempts_base: u32::try_from(state.attempts_base).unwrap_or(0),
                 received,
+                notice: state.notice,
             };
             let max_wait = self.starter.context.ack_wait / 3;
             match self.pacer.reserve(&keys, Instant::now(), max_wait) {
@@ -141,6 +166,53 @@ impl Intake {
             }
         }
         self.settle_orphans(orphaned).await;
+        self.settle_holds(held, suppressed).await;
+    }
+
+    /// Holds deliveries for the releaser (their group, or the end of quiet hours) and ends the
+    /// ones quiet hours drop; their jobs are done either way. When the store refuses, the jobs
+    /// come back and are decided again.
+    async fn settle_holds(&self, held: Vec<(Job, String)>, suppressed: Vec<(Job, String)>) {
+        if !held.is_empty() {
+            let holds: Vec<(DeliveryId, String)> = held
+                .iter()
+                .map(|(job, key)| (job.delivery_id, key.clone()))
+                .collect();
+            let kind = match self.store.hold_deliveries(&holds).await {
+                Ok(()) => {
+                    self.metrics.skipped.inc_by(held.len() as u64);
+                    AckKind::Ack
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "Cannot hold deliveries; their jobs will come back.");
+                    AckKind::Nak(Some(LOAD_RETRY))
+                }
+            };
+            for (job, _) in held {
+                let _ = job.message.ack_with(kind).await;
+            }
+        }
+        if suppressed.is_empty() {
+            return;
+        }
+        let ends: Vec<(DeliveryId, String)> = suppressed
+            .iter()
+            .map(|(job, reason)| (job.delivery_id, reason.clone()))
+            .collect();
+        let kind = match self.store.suppress_deliveries(&ends).await {
+            Ok(()) => {
+                // Not `finished`: its failure ratio is about deliveries that were tried.
+                self.metrics.skipped.inc_by(suppressed.len() as u64);
+                AckKind::Ack
+            }
+            Err(error) => {
+                tracing::warn!(%error, "Cannot end deliveries quiet hours drop; their jobs will come back.");
+                AckKind::Nak(Some(LOAD_RETRY))
+            }
+        };
+        for (job, _) in suppressed {
+            let _ = job.message.ack_with(kind).await;
+        }
     }
 
     /// Loads the jobs' deliveries. When that fails, the jobs go back to NATS, or, when

@@ -3,12 +3,18 @@
 //! JetStream (nak with Herald's own delay), so a retry survives any restart.
 
 mod attempt;
+mod fallback;
+mod group_event;
+mod group_preview;
 mod handover;
+mod hold;
 mod intake;
 mod limiter;
 mod metrics;
+mod ops;
 mod pacer;
 mod recorder;
+mod releaser;
 mod start;
 
 use std::sync::Arc;
@@ -21,6 +27,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+pub use group_preview::preview_group;
 pub use handover::{STRANDED_AFTER, hand_over};
 pub use metrics::{DisabledCounter, DispatchMetrics};
 
@@ -168,6 +175,12 @@ impl Dispatcher {
             self.metrics.outbox_republished.clone(),
             shutdown.clone(),
         ));
+        // Beside the sweep: what groups and quiet hours held goes out as one message each.
+        let releaser = tokio::spawn(releaser::run(
+            self.store.clone(),
+            self.bus.clone(),
+            shutdown.clone(),
+        ));
         tracing::info!(stream = %names.deliveries_stream(), "Dispatcher started.");
         shutdown.cancelled().await;
         tracing::info!("Dispatcher stopping: finishing attempts in flight.");
@@ -175,6 +188,9 @@ impl Dispatcher {
         while recorders.join_next().await.is_some() {}
         if let Err(error) = sweeper.await {
             tracing::warn!(%error, "The outbox sweep ended abnormally.");
+        }
+        if let Err(error) = releaser.await {
+            tracing::warn!(%error, "The releaser ended abnormally.");
         }
         tracing::info!("Dispatcher stopped.");
     }

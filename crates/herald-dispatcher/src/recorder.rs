@@ -3,16 +3,19 @@
 
 use std::time::Duration;
 
-use herald_bus::{AckKind, Bus, OpsEvent, publish_all};
+use herald_bus::{AckKind, Bus, publish_all};
 use herald_domain::DeliveryStatus;
 use herald_store::{AttemptRecord, Store};
 use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::attempt::{Decision, Finished};
+use crate::fallback;
+use crate::handover::hand_over;
 use crate::metrics::{
     AttemptLabels, DispatchMetrics, FinishedLabels, SubscriptionAttemptLabels, SubscriptionLabels,
 };
+use crate::ops;
 
 /// Most attempts written in one statement.
 const MAX_BATCH: usize = 512;
@@ -52,6 +55,8 @@ impl Recorder {
     }
 
     async fn record(&self, batch: Vec<Finished>) {
+        // Before the failures are recorded: see `fallback` for why this order.
+        let fallbacks = fallback::write(&self.store, &batch).await;
         let records: Vec<AttemptRecord> = batch.iter().map(attempt_record).collect();
         let recorded = self.write_all(records).await;
         let mut kept = Vec::with_capacity(batch.len());
@@ -83,13 +88,7 @@ impl Recorder {
                         && self.disable(finished, reason).await
                     {
                         self.metrics.disabled.inc("gone");
-                        ops_events.push(OpsEvent::subscription_disabled(
-                            &finished.tenant,
-                            &finished.subscription.id.to_string(),
-                            &finished.subscription.spec.name,
-                            reason,
-                            &finished.delivery_id.to_string(),
-                        ));
+                        ops_events.push(ops::subscription_disabled(finished, reason));
                     }
                     tracing::warn!(
                         delivery_id = %finished.delivery_id,
@@ -99,12 +98,13 @@ impl Recorder {
                         error = finished.report.error.as_ref().map(|e| e.message.as_str()),
                         "Delivery failed."
                     );
-                    ops_events.push(failed_event(finished));
+                    ops_events.extend(ops::delivery_failed(finished));
                     "failed"
                 }
             };
             self.count(finished, outcome);
         }
+        ops_events.extend(ops::failing_and_recovered(&self.store, &batch).await);
         if !ops_events.is_empty() {
             let names = self.bus.names();
             let outgoing = ops_events
@@ -114,6 +114,9 @@ impl Recorder {
             if let Err(error) = publish_all(&self.bus, outgoing).await {
                 tracing::warn!(%error, "Cannot publish operational events.");
             }
+        }
+        if let Err(error) = hand_over(&self.store, &self.bus, &fallbacks).await {
+            tracing::warn!(%error, "Cannot publish fallback jobs yet; the sweep will.");
         }
         // Terms go last: a failed job leaves NATS only once its operational event is out.
         for finished in batch
@@ -246,22 +249,6 @@ impl Recorder {
             }
         }
     }
-}
-
-fn failed_event(finished: &Finished) -> OpsEvent {
-    OpsEvent::delivery_failed(
-        &finished.tenant,
-        &finished.delivery_id.to_string(),
-        finished.attempt,
-        json!({
-            "delivery_id": finished.delivery_id.to_string(),
-            "event_id": finished.event_id.to_string(),
-            "subscription_id": finished.subscription.id.to_string(),
-            "attempts": finished.attempt,
-            "last_status_code": finished.report.status,
-            "last_error": finished.report.error.as_ref().map(|e| e.message.clone()),
-        }),
-    )
 }
 
 fn attempt_record(finished: &Finished) -> AttemptRecord {

@@ -29,4 +29,10 @@ pub enum DomainError {
     BadTimezone(String),
     #[error("not a valid retry policy: {0}")]
     BadRetryPolicy(&'static str),
+    #[error("{0:?} is not a duration: write it like 30s, 15m, 4h, 1d or 1h30m")]
+    BadDuration(String),
+    #[error(
+        "{0:?} is not a field path: expected type, source, subject, tenant or data.<field>[.<field>…]"
+    )]
+    BadFieldPath(String),
 }

@@ -13,6 +13,7 @@ mod field_errors;
 pub mod human;
 mod ids;
 mod ingest;
+pub mod noise;
 mod nul;
 mod protobuf;
 mod rejection;
@@ -24,6 +25,7 @@ mod target;
 mod template;
 mod tenant;
 mod to_json;
+mod transitions;
 mod validate;
 mod webhook_url;
 
@@ -36,6 +38,7 @@ pub use event_type::{EventType, EventTypePattern, Family, Outcome};
 pub use field_errors::FieldErrors;
 pub use ids::{DeliveryId, EventId, RejectionId, SubscriptionId, TokenId};
 pub use ingest::parse_event;
+pub use noise::{FieldPath, GroupSpec, Notify, QuietDuring, QuietHours, QuietWindow};
 pub use nul::{contains_nul, replace_nul, replace_nul_in};
 pub use rejection::{Rejection, RejectionReason};
 pub use retry::RetryPolicy;
@@ -49,4 +52,5 @@ pub use template::{
     TemplateContext, TemplateError, TemplateSubscription, check_template, render_template,
 };
 pub use tenant::Tenant;
+pub use transitions::{JobNotice, JobNoticeKind, JobTrack, Step};
 pub use webhook_url::WebhookUrl;

@@ -5,7 +5,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, Event, EventTypePattern, Outcome, RetryPolicy, Target, Tenant};
+use crate::{
+    DomainError, Event, EventTypePattern, GroupSpec, Notify, Outcome, QuietHours, RetryPolicy,
+    SubscriptionId, Target, Tenant,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -58,6 +61,14 @@ pub struct SubscriptionSpec {
     pub retry: RetryPolicy,
     pub rate_limit_per_second: Option<u32>,
     pub digest: Option<DigestSchedule>,
+    /// Every event, or only a job's changes of state.
+    pub notify: Notify,
+    /// Bursts of similar events sent as one message.
+    pub group: Option<GroupSpec>,
+    pub quiet_hours: Option<QuietHours>,
+    /// Another subscription of the tenant (never a digest) that gets the event when a
+    /// delivery fails for good or this subscription is disabled.
+    pub fallback_subscription_id: Option<SubscriptionId>,
 }
 
 impl Channel {

@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{Condition, SubscriptionSpec, Target, WebhookAuth, WebhookTarget};
+use crate::human::format_duration;
+use crate::noise::DAY_NAMES;
+use crate::{Condition, Notify, QuietHours, SubscriptionSpec, Target, WebhookAuth, WebhookTarget};
 
 const MASK: &str = "****";
 
@@ -67,7 +69,71 @@ fn document(spec: &SubscriptionSpec, secrets: Secrets) -> Value {
         );
         out.insert("digest".into(), Value::Object(d));
     }
+    noise(spec, &mut out);
     Value::Object(out)
+}
+
+/// `notify` always, with its `repeat_interval` filled in for transitions; the other options
+/// only when set. Durations as the shortest string that reads back (`1h30m`).
+fn noise(spec: &SubscriptionSpec, out: &mut Map<String, Value>) {
+    out.insert("notify".into(), spec.notify.as_str().into());
+    if let Notify::Transitions {
+        key,
+        repeat_interval,
+    } = &spec.notify
+    {
+        insert_some(out, "group_key", key.as_ref().map(|k| k.as_str()));
+        out.insert(
+            "repeat_interval".into(),
+            format_duration(*repeat_interval).into(),
+        );
+    }
+    if let Some(group) = &spec.group {
+        let by: Vec<&str> = group.by.iter().map(|p| p.as_str()).collect();
+        out.insert(
+            "group".into(),
+            json!({
+                "by": by,
+                "wait": format_duration(group.wait),
+                "interval": format_duration(group.interval),
+            }),
+        );
+    }
+    if let Some(quiet) = &spec.quiet_hours {
+        out.insert("quiet_hours".into(), quiet_hours(quiet));
+    }
+    if let Some(fallback) = &spec.fallback_subscription_id {
+        out.insert(
+            "fallback_subscription_id".into(),
+            fallback.to_string().into(),
+        );
+    }
+}
+
+fn quiet_hours(quiet: &QuietHours) -> Value {
+    let windows: Vec<Value> = quiet
+        .windows
+        .iter()
+        .map(|w| {
+            let days: Vec<&str> = DAY_NAMES
+                .iter()
+                .zip(w.days)
+                .filter_map(|(name, on)| on.then_some(*name))
+                .collect();
+            json!({
+                "days": days,
+                "from": w.from.format("%H:%M").to_string(),
+                "to": w.to.format("%H:%M").to_string(),
+            })
+        })
+        .collect();
+    let except: Vec<&str> = quiet.except.iter().map(|o| o.as_str()).collect();
+    json!({
+        "timezone": quiet.timezone.name(),
+        "windows": windows,
+        "during": quiet.during.as_str(),
+        "except": except,
+    })
 }
 
 fn condition(condition: &Condition) -> Value {

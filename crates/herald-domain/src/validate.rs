@@ -1,6 +1,7 @@
 //! `SubscriptionSpec::from_json`: the API/YAML document of CONTRACT §2, checked whole so
 //! that one response names every mistake.
 
+mod noise;
 mod read;
 mod target;
 mod templates;
@@ -32,6 +33,12 @@ const TOP_LEVEL: &[&str] = &[
     "retry",
     "rate_limit_per_second",
     "digest",
+    "notify",
+    "group_key",
+    "repeat_interval",
+    "group",
+    "quiet_hours",
+    "fallback_subscription_id",
 ];
 const MAX_NAME_CHARS: usize = 200;
 
@@ -117,6 +124,7 @@ fn parse(v: &Value, template_check: TemplateCheck) -> Result<SubscriptionSpec, F
     )
     .and_then(|n| u32::try_from(n).ok());
     let digest = digest(object, channel, errs);
+    let noise = noise::parse(object, field(object, "digest").is_some(), errs);
 
     let (Some(tenant), Some(name), Some(event_types), Some(condition), Some(target), Some(retry)) =
         (tenant, name, event_types, condition, target, retry)
@@ -134,6 +142,10 @@ fn parse(v: &Value, template_check: TemplateCheck) -> Result<SubscriptionSpec, F
         retry,
         rate_limit_per_second: rate_limit,
         digest,
+        notify: noise.notify,
+        group: noise.group,
+        quiet_hours: noise.quiet_hours,
+        fallback_subscription_id: noise.fallback_subscription_id,
     };
     if template_check == TemplateCheck::CompileAndRenderSamples {
         templates::render_samples(&spec, &mut errors);
@@ -314,5 +326,7 @@ fn digest(
     })
 }
 
+#[cfg(test)]
+mod noise_tests;
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use chrono::Utc;
 use herald_bus::{
     AckKind, HeaderMap, MSG_ID_HEADER, Message, Outgoing, REJECTION_HEADER, publish_all,
 };
-use herald_domain::{Event, Incoming, Rejection, RejectionReason, parse_event};
+use herald_domain::{Event, Rejection, RejectionReason};
 use herald_proto::v1::DeliveryJob;
 use herald_store::{Failure, FanOut, NewRejection};
 use herald_telemetry::propagation;
@@ -15,6 +15,7 @@ use prost::Message as _;
 use tracing::Span;
 
 use crate::Ingest;
+use crate::origin::{self, Received, Refusal};
 use crate::store::{Unstored, delivered};
 
 /// How long a failed batch waits before NATS hands it out again.
@@ -86,7 +87,7 @@ impl Ingest {
                         };
                         rejected.push(Rejected {
                             message: accepted.message,
-                            rejection: self.rejection(message, rejection),
+                            rejection: self.rejection(message, rejection.into()),
                         });
                     } else {
                         settled[accepted.message] = Settled::Retry;
@@ -148,42 +149,33 @@ impl Ingest {
         (accepted, rejected)
     }
 
-    fn parse(&self, message: &Message) -> Result<Event, Rejection> {
-        let subject = self
-            .bus
-            .names()
-            .parse_event_subject(message.subject.as_str());
-        let (tenant, event_type) = subject
-            .map(|s| (s.tenant, s.event_type))
-            .unwrap_or(("", ""));
+    fn parse(&self, message: &Message) -> Result<Event, Refusal> {
         let content_type = message
             .headers
             .as_ref()
             .and_then(|h| h.get("Content-Type"))
             .map(|v| v.as_str());
-        let incoming = Incoming {
-            subject_tenant: tenant,
-            subject_type: event_type,
+        let received = Received {
+            subject: message.subject.as_str(),
             content_type,
             body: &message.payload,
-            received_at: Utc::now(),
         };
-        parse_event(&incoming, &self.config.limits)
+        origin::parse(self.bus.names(), &self.config.limits, &received)
     }
 
-    fn rejection(&self, message: &Message, rejection: Rejection) -> NewRejection {
+    fn rejection(&self, message: &Message, refusal: Refusal) -> NewRejection {
         let subject = message.subject.as_str();
         let tenant = self
             .bus
             .names()
-            .parse_event_subject(subject)
-            .map(|s| s.tenant.to_owned())
-            .unwrap_or_default();
+            .subject_tenant(subject)
+            .unwrap_or_default()
+            .to_owned();
         let (stream, stream_seq) = message
             .info()
             .map(|info| (info.stream.to_owned(), info.stream_sequence))
             .unwrap_or_else(|_| (self.bus.names().events_stream(), 0));
-        let code = rejection.reason.code();
+        let code = refusal.code;
         self.metrics
             .rejected
             .get_or_create(&crate::metrics::ReasonLabel {
@@ -191,17 +183,17 @@ impl Ingest {
             })
             .inc();
         tracing::warn!(
-            event_id = rejection.event_id.as_deref().unwrap_or(""),
+            event_id = refusal.event_id.as_deref().unwrap_or(""),
             %subject,
-            reason = %rejection.reason,
+            reason = %refusal.reason,
             "Event rejected."
         );
         NewRejection {
             tenant,
             subject: subject.to_owned(),
             reason_code: code.to_owned(),
-            reason: rejection.reason.to_string(),
-            event_id: rejection.event_id,
+            reason: refusal.reason,
+            event_id: refusal.event_id,
             received_at: Utc::now(),
             stream,
             stream_seq,

@@ -1,9 +1,10 @@
-//! The ingest target: reads `{P}_EVENTS`, keeps bad events in `{P}_REJECTED`, stores good ones,
-//! fans them out to one delivery job per matching subscription, and acks only after all of that
-//! is durable.
+//! The ingest target: reads `{P}_EVENTS`, and Herald's own operational events from `{P}_OPS`,
+//! keeps bad events in `{P}_REJECTED`, stores good ones, fans them out to one delivery job per
+//! matching subscription, and acks only after all of that is durable.
 
 mod batch;
 mod metrics;
+mod origin;
 mod store;
 
 use std::time::Duration;
@@ -18,6 +19,8 @@ pub use batch::BatchReport;
 pub use metrics::IngestMetrics;
 
 pub const CONSUMER_NAME: &str = "ingest";
+/// The durable consumer that reads Herald's operational events back as events of their tenant.
+pub const OPS_CONSUMER_NAME: &str = "ingest-ops";
 
 #[derive(Debug, Clone)]
 pub struct IngestConfig {
@@ -79,11 +82,20 @@ impl Ingest {
     }
 
     /// Consumes until `shutdown`, each worker finishing the batch in hand first. Workers and
-    /// replicas all share the one durable consumer.
+    /// replicas all share the one durable consumer of each stream. Operational events are few
+    /// (one per failed delivery or switched-off subscription), so one worker reads them.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), IngestError> {
         tracing::info!(stream = %self.bus.names().events_stream(), workers = self.config.workers, "Ingest started.");
+        let names = self.bus.names();
+        let events = (
+            names.events_stream(),
+            names.events_wildcard(),
+            CONSUMER_NAME,
+        );
+        let ops = (names.ops_stream(), names.ops_wildcard(), OPS_CONSUMER_NAME);
         let mut workers = tokio::task::JoinSet::new();
-        for _ in 0..self.config.workers.max(1) {
+        let sources = std::iter::repeat_n(events, self.config.workers.max(1)).chain([ops]);
+        for (stream, filter, durable_name) in sources {
             let worker = Ingest {
                 store: self.store.clone(),
                 bus: self.bus.clone(),
@@ -92,26 +104,25 @@ impl Ingest {
                 metrics: self.metrics.clone(),
                 health: self.health.clone(),
             };
-            workers.spawn(worker.consume(shutdown.clone()));
+            let source = BatchSource::new(
+                self.bus.clone(),
+                stream,
+                filter,
+                ConsumerSettings {
+                    durable_name: durable_name.to_owned(),
+                    ack_wait: self.config.ack_wait,
+                    max_ack_pending: self.config.max_ack_pending,
+                },
+                self.config.batch_size,
+            );
+            workers.spawn(worker.consume(source, shutdown.clone()));
         }
         while workers.join_next().await.is_some() {}
         tracing::info!("Ingest stopped.");
         Ok(())
     }
 
-    async fn consume(mut self, shutdown: CancellationToken) {
-        let names = self.bus.names();
-        let mut source = BatchSource::new(
-            self.bus.clone(),
-            names.events_stream(),
-            names.events_wildcard(),
-            ConsumerSettings {
-                durable_name: CONSUMER_NAME.to_owned(),
-                ack_wait: self.config.ack_wait,
-                max_ack_pending: self.config.max_ack_pending,
-            },
-            self.config.batch_size,
-        );
+    async fn consume(mut self, mut source: BatchSource, shutdown: CancellationToken) {
         loop {
             let batch = tokio::select! {
                 () = shutdown.cancelled() => break,

@@ -69,6 +69,7 @@ pub(crate) fn layout(data: &Value) -> Layout {
         description: description_key.and_then(|key| read::text(map.get(key))),
         facts,
         warnings: read::list(map.get("warnings")),
+        ..Layout::default()
     }
 }
 

@@ -1,4 +1,4 @@
-//! Email: one mail per event, and the daily digest. Each is a subject, a plain-text part and an
+//! Email: one mail per event, one per grouped message, and the daily digest. Each is a subject, a plain-text part and an
 //! HTML part, made from the MiniJinja templates under `templates/`. The HTML is what mail
 //! clients render reliably: tables at most 600 px wide and fluid below, inline CSS, system
 //! fonts, no images; a small `<style>` adds dark mode and phone padding where clients keep it.
@@ -6,10 +6,12 @@
 mod digest;
 mod engine;
 mod event;
+mod group;
 mod palette;
 
 pub use digest::digest_mail;
 pub use event::event_mail;
+pub use group::group_mail;
 
 use crate::read;
 use crate::text::fit_plain;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use herald_domain::{EventType, Outcome, WebhookUrl};
 use serde_json::Value;
 
-use crate::{family, generic, read, style};
+use crate::{family, generic, ops, read, style};
 
 /// An event made readable: what happened (outcome, icon, colour, title), to what (name,
 /// route), the details worth a glance (facts, error, warnings) and where to look (link).
@@ -60,6 +60,10 @@ pub struct ErrorText {
 /// What a family's data contributes; the event's envelope supplies the rest.
 #[derive(Debug, Default)]
 pub(crate) struct Layout {
+    /// A title of the layout's own instead of the one read from the type (Herald's events).
+    pub title: Option<String>,
+    /// How the event looks when that differs from its type's outcome (Herald's events).
+    pub outcome: Option<Outcome>,
     pub name: Option<String>,
     pub route: Option<Route>,
     pub description: Option<String>,
@@ -85,8 +89,11 @@ impl Notice {
             "restore" => family::restore(data),
             "gc" => family::gc(data),
             "verify" => family::verify(data),
+            "herald" => ops::layout(&event_type, data, read::time(event.get("time")))
+                .unwrap_or_else(|| generic::layout(data)),
             _ => generic::layout(data),
         };
+        let outcome = layout.outcome.unwrap_or(outcome);
         // An event without a readable time is not worth dropping; the ends of the work it
         // reports come closest, and the epoch marks a publisher's bug plainly.
         let time = read::time(event.get("time"))
@@ -97,14 +104,14 @@ impl Notice {
             outcome,
             icon: style::icon(outcome),
             colour: style::colour(outcome),
-            title: style::title(&event_type),
+            title: layout.title.unwrap_or_else(|| style::title(&event_type)),
             // Names and routes are shown in titles and single lines.
             name: layout.name.map(read::one_line),
             route: layout.route.map(|route| Route {
                 source: route.source.map(read::one_line),
                 destination: route.destination.map(read::one_line),
             }),
-            description: layout.description,
+            description: ops::with_fallback_note(event, layout.description),
             facts: layout.facts,
             error: ErrorText::from_data(data),
             warnings: layout.warnings,

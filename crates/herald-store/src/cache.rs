@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use herald_domain::{Channel, Event, SubscriptionId, Tenant};
+use herald_domain::{Channel, Event, SubscriptionId, SubscriptionSpec, Tenant};
 
 use crate::{Store, StoreError, Subscription};
 
@@ -63,7 +63,7 @@ impl SubscriptionCache {
             .map(|subscriptions| {
                 subscriptions
                     .iter()
-                    .filter(|s| s.spec.digest.is_none() && s.spec.matches(event))
+                    .filter(|s| s.spec.digest.is_none() && wants(&s.spec, event))
                     .map(|s| (s.id, s.spec.channel()))
                     .collect()
             })
@@ -83,4 +83,17 @@ impl SubscriptionCache {
             .find(|s| s.id == id)
             .cloned()
     }
+}
+
+/// Herald's own events (`herald.…`, e.g. `herald.subscription.disabled`) go only to
+/// subscriptions that name them, by their exact type or `herald.*`: a `*` subscription made
+/// for a tenant's job events does not start receiving Herald's reports on its neighbours, nor
+/// on itself.
+fn wants(spec: &SubscriptionSpec, event: &Event) -> bool {
+    spec.matches(event)
+        && (!event.event_type.as_str().starts_with("herald.")
+            || spec
+                .event_types
+                .iter()
+                .any(|p| p.as_str() != "*" && p.matches(&event.event_type)))
 }

@@ -27,6 +27,8 @@ pub struct JobState {
     /// Attempts made before the last manual retry; the policy counts from here.
     pub attempts_base: i32,
     pub cloudevent: Arc<EventDocument>,
+    /// What a `notify: transitions` delivery says beyond its event.
+    pub notice: Option<herald_domain::JobNotice>,
 }
 
 /// A dispatcher batch's deliveries, and the subscriptions version they were read at (`None`
@@ -93,7 +95,7 @@ impl Store {
     pub async fn load_jobs(&self, ids: &[DeliveryId]) -> Result<LoadedJobs, StoreError> {
         let rows = sqlx::query(
             "SELECT d.id, d.event_id, d.subscription_id, d.tenant, d.status, d.attempt_count,
-                    d.attempts_base,
+                    d.attempts_base, d.notice, d.fallback_of, d.fallback_reason,
                     CASE WHEN row_number() OVER (PARTITION BY d.event_id) = 1
                          THEN e.cloudevent END AS cloudevent,
                     e.cloudevent_exact,
@@ -133,7 +135,8 @@ impl Store {
                 status: status_of(row)?,
                 attempt_count: row.try_get("attempt_count")?,
                 attempts_base: row.try_get("attempts_base")?,
-                cloudevent: cloudevent.clone(),
+                cloudevent: crate::fallbacks::annotated(row, cloudevent)?,
+                notice: crate::transitions::notice(row)?,
             };
             loaded.jobs.insert(job.delivery_id, job);
         }

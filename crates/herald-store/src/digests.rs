@@ -1,7 +1,8 @@
 //! The daily digest's figures: what one tenant's events of one local day add up to, read in
 //! one statement that passes over the day's rows once. Herald's own rows are not the
-//! tenant's activity: a replay's copy of an event (`replay_of`) and the `herald.digest` events
-//! that carry digests are left out, so nothing is counted twice.
+//! tenant's activity: a replay's copy of an event (`replay_of`), the `herald.digest` events
+//! that carry digests and the `herald.group` events that sum up held ones are left out, so
+//! nothing is counted twice.
 
 use chrono::{DateTime, Utc};
 use herald_domain::EventId;
@@ -152,7 +153,7 @@ WITH agg AS MATERIALIZED (
                                   e.cloudevent #>> '{data,schedule,id}') END AS schedule
         FROM events e
         WHERE e.tenant = $1 AND e.time >= $2 AND e.time < $3
-          AND e.replay_of IS NULL AND e.type <> 'herald.digest'
+          AND e.replay_of IS NULL AND e.type NOT IN ('herald.digest', 'herald.group')
         OFFSET 0
     ) r
     GROUP BY GROUPING SETS ((r.family), (r.schedule, r.family), (r.name))
@@ -176,7 +177,7 @@ UNION ALL
         e.cloudevent #>> '{data,error,code}', e.cloudevent #>> '{data,error,message}', NULL
  FROM events e
  WHERE e.tenant = $1 AND e.outcome = 'failure' AND e.time >= $2 AND e.time < $3
-          AND e.replay_of IS NULL AND e.type <> 'herald.digest'
+          AND e.replay_of IS NULL AND e.type NOT IN ('herald.digest', 'herald.group')
  ORDER BY e.time, e.id LIMIT $4)
 UNION ALL
 (SELECT 'warning', NULL, NULL, COALESCE(e.cloudevent #>> '{data,name}',
@@ -186,7 +187,7 @@ UNION ALL
         COALESCE(e.cloudevent #>> '{data,warnings,0}', e.cloudevent #>> '{data,error,message}', '')
  FROM events e
  WHERE e.tenant = $1 AND e.outcome = 'warning' AND e.time >= $2 AND e.time < $3
-          AND e.replay_of IS NULL AND e.type <> 'herald.digest'
+          AND e.replay_of IS NULL AND e.type NOT IN ('herald.digest', 'herald.group')
  ORDER BY e.time, e.id LIMIT $5)";
 
 /// The planner settings of the digest's transaction, and why:
@@ -266,7 +267,7 @@ impl Store {
         let first = sqlx::query(
             "SELECT e.time FROM events e
              WHERE e.tenant = $1 AND e.time >= $2 AND e.time < $3
-          AND e.replay_of IS NULL AND e.type <> 'herald.digest'
+          AND e.replay_of IS NULL AND e.type NOT IN ('herald.digest', 'herald.group')
              ORDER BY e.time LIMIT 1",
         )
         .bind(&window.tenant)

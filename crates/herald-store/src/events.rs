@@ -13,6 +13,7 @@ use herald_domain::{
 use sqlx::Row as _;
 use uuid::Uuid;
 
+use crate::transitions::{Noticed, route};
 use crate::{Store, StoreError, SubscriptionCache};
 
 pub struct NewEvent<'a> {
@@ -106,18 +107,31 @@ impl Store {
         for _ in 0..STALE_ROUTING_TRIES {
             let version = cache.load(self, &tenants).await?;
             let ids: Vec<EventId> = events.iter().map(|_| EventId::new()).collect();
-            let mut fan_outs: Vec<FanOut> = events
-                .iter()
-                .zip(&ids)
-                .map(|(new, id)| FanOut {
+            let mut candidates = Vec::new();
+            let mut fan_outs: Vec<FanOut> = Vec::with_capacity(events.len());
+            for (index, (new, id)) in events.iter().zip(&ids).enumerate() {
+                let (jobs, held) = route(cache, new.event, *id, index);
+                candidates.extend(held);
+                fan_outs.push(FanOut {
                     event_id: *id,
                     newly_stored: true,
-                    jobs: routed_jobs(cache, new.event, *id),
-                })
-                .collect();
-            let row = self
-                .insert_batch(events, &documents, &ids, &fan_outs, version)
-                .await?;
+                    jobs,
+                });
+            }
+            let batch = Batch {
+                events,
+                documents: &documents,
+                ids: &ids,
+                fan_outs: &fan_outs,
+                version,
+            };
+            // The common batch, which no `transitions` subscription needs to decide on, stays
+            // one autocommit statement.
+            let (row, noticed) = if candidates.is_empty() {
+                (insert_batch(&self.pool, &batch).await?, Vec::new())
+            } else {
+                self.record_with_transitions(&batch, candidates).await?
+            };
             let current: i64 = row.try_get("version")?;
             if current != version {
                 cache.observe(current);
@@ -135,6 +149,9 @@ impl Store {
                     duplicates.push(index);
                 }
             }
+            for Noticed { index, job, .. } in noticed {
+                fan_outs[index].jobs.push(job);
+            }
             if !duplicates.is_empty() {
                 let mut conn = self.pool.acquire().await?;
                 resolve_duplicates(&mut conn, events, &duplicates, &inserted, &mut fan_outs)
@@ -144,78 +161,91 @@ impl Store {
         }
         Err(StoreError::SubscriptionsChanging)
     }
+}
 
-    async fn insert_batch(
-        &self,
-        events: &[NewEvent<'_>],
-        documents: &[StoredDocument],
-        ids: &[EventId],
-        fan_outs: &[FanOut],
-        version: i64,
-    ) -> Result<sqlx::postgres::PgRow, StoreError> {
-        let jobs: Vec<&JobRow> = fan_outs.iter().flat_map(|f| &f.jobs).collect();
-        let now = Utc::now();
-        let column =
-            |f: fn(&Event) -> Option<&str>| events.iter().map(|e| f(e.event)).collect::<Vec<_>>();
-        let row = sqlx::query(RECORD_BATCH)
-            // u.id, u.tenant, u.ce_id, u.type, u.source, u.subject, u.outcome
-            .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
-            .bind(column(|e| Some(e.tenant.as_str())))
-            .bind(column(|e| Some(e.id.as_str())))
-            .bind(column(|e| Some(e.event_type.as_str())))
-            .bind(column(|e| Some(e.source.as_str())))
-            .bind(column(|e| e.subject.as_deref()))
-            .bind(column(|e| Some(e.outcome().as_str())))
-            // u.time, u.received_at, u.trace_id
-            .bind(events.iter().map(|e| e.event.time).collect::<Vec<_>>())
-            .bind(events.iter().map(|_| now).collect::<Vec<_>>())
-            .bind(
-                events
-                    .iter()
-                    .map(|e| e.trace_id.as_deref())
-                    .collect::<Vec<_>>(),
-            )
-            // u.cloudevent, u.exact
-            .bind(documents.iter().map(|d| &d.storable).collect::<Vec<_>>())
-            .bind(
-                documents
-                    .iter()
-                    .map(|d| d.exact.as_deref())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(version)
-            // j.id, j.event_id, j.subscription_id, j.tenant, j.channel, j.event_type
-            .bind(
-                jobs.iter()
-                    .map(|j| j.delivery_id.as_uuid())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                jobs.iter()
-                    .map(|j| j.event_id.as_uuid())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                jobs.iter()
-                    .map(|j| j.subscription_id.as_uuid())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(jobs.iter().map(|j| j.tenant.as_str()).collect::<Vec<_>>())
-            .bind(jobs.iter().map(|j| j.channel.as_str()).collect::<Vec<_>>())
-            .bind(
-                jobs.iter()
-                    .map(|j| j.event_type.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row)
-    }
+/// One try at writing a batch: its events, their ids and documents, the every-event jobs, and
+/// the subscriptions version they were routed with.
+pub(crate) struct Batch<'b, 'e> {
+    pub events: &'b [NewEvent<'e>],
+    pub documents: &'b [StoredDocument],
+    pub ids: &'b [EventId],
+    pub fan_outs: &'b [FanOut],
+    pub version: i64,
+}
+
+pub(crate) async fn insert_batch<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
+    batch: &Batch<'_, '_>,
+) -> Result<sqlx::postgres::PgRow, StoreError> {
+    let Batch {
+        events,
+        documents,
+        ids,
+        fan_outs,
+        version,
+    } = *batch;
+    let jobs: Vec<&JobRow> = fan_outs.iter().flat_map(|f| &f.jobs).collect();
+    let now = Utc::now();
+    let column =
+        |f: fn(&Event) -> Option<&str>| events.iter().map(|e| f(e.event)).collect::<Vec<_>>();
+    let row = sqlx::query(RECORD_BATCH)
+        // u.id, u.tenant, u.ce_id, u.type, u.source, u.subject, u.outcome
+        .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
+        .bind(column(|e| Some(e.tenant.as_str())))
+        .bind(column(|e| Some(e.id.as_str())))
+        .bind(column(|e| Some(e.event_type.as_str())))
+        .bind(column(|e| Some(e.source.as_str())))
+        .bind(column(|e| e.subject.as_deref()))
+        .bind(column(|e| Some(e.outcome().as_str())))
+        // u.time, u.received_at, u.trace_id
+        .bind(events.iter().map(|e| e.event.time).collect::<Vec<_>>())
+        .bind(events.iter().map(|_| now).collect::<Vec<_>>())
+        .bind(
+            events
+                .iter()
+                .map(|e| e.trace_id.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        // u.cloudevent, u.exact
+        .bind(documents.iter().map(|d| &d.storable).collect::<Vec<_>>())
+        .bind(
+            documents
+                .iter()
+                .map(|d| d.exact.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(version)
+        // j.id, j.event_id, j.subscription_id, j.tenant, j.channel, j.event_type
+        .bind(
+            jobs.iter()
+                .map(|j| j.delivery_id.as_uuid())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            jobs.iter()
+                .map(|j| j.event_id.as_uuid())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            jobs.iter()
+                .map(|j| j.subscription_id.as_uuid())
+                .collect::<Vec<_>>(),
+        )
+        .bind(jobs.iter().map(|j| j.tenant.as_str()).collect::<Vec<_>>())
+        .bind(jobs.iter().map(|j| j.channel.as_str()).collect::<Vec<_>>())
+        .bind(
+            jobs.iter()
+                .map(|j| j.event_type.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .fetch_one(executor)
+        .await?;
+    Ok(row)
 }
 
 /// An event's CloudEvents JSON as Postgres can hold it: `storable` for the jsonb column, and,
 /// only when the two differ (U+0000 in the text), the exact JSON text.
-struct StoredDocument {
+pub(crate) struct StoredDocument {
     storable: serde_json::Value,
     exact: Option<String>,
 }
@@ -234,21 +264,6 @@ impl StoredDocument {
             }
         }
     }
-}
-
-fn routed_jobs(cache: &SubscriptionCache, event: &Event, event_id: EventId) -> Vec<JobRow> {
-    cache
-        .route(event)
-        .into_iter()
-        .map(|(subscription_id, channel)| JobRow {
-            delivery_id: DeliveryId::new(),
-            event_id,
-            subscription_id,
-            tenant: event.tenant.as_str().to_owned(),
-            channel: channel.as_str().to_owned(),
-            event_type: event.event_type.as_str().to_owned(),
-        })
-        .collect()
 }
 
 /// Points each already-stored event at its existing row and returns its pending deliveries.

@@ -9,6 +9,9 @@ mod digest_claims;
 mod digests;
 mod error;
 mod events;
+mod failures;
+mod fallbacks;
+mod holds;
 mod id_time;
 mod lookup;
 mod outbox;
@@ -18,6 +21,7 @@ mod replays;
 mod storable;
 mod subscriptions;
 mod tokens;
+mod transitions;
 
 use std::time::Duration;
 
@@ -34,6 +38,9 @@ pub use digests::{
 };
 pub use error::{FailureKind, StoreError};
 pub use events::{FanOut, JobRow, NewEvent};
+pub use failures::Recovery;
+pub use fallbacks::{FALLBACK_OF_ATTRIBUTE, FALLBACK_REASON_ATTRIBUTE, FallbackRequest};
+pub use holds::{GroupDraft, GroupRelease, HeldGroup, HeldMember};
 pub use lookup::{DeliveryRecord, EventLookup, EventRecord, EventSummary};
 pub use outbox::QueuedJob;
 pub use poison::{Failure, PoisonPolicy, REPEATS, StoreHealth};

@@ -4,9 +4,15 @@
 //! field or a mask the code does not produce. The tests check every example against its
 //! schema and every request example against the parser.
 
+mod noise;
+
 use chrono::{DateTime, Utc};
 use herald_domain::SubscriptionSpec;
 use serde_json::{Value, json};
+
+pub use noise::{
+    FALLBACK_ID, grouped_request, quiet_request, transitions_request, transitions_shown,
+};
 
 pub const SUBSCRIPTION_ID: &str = "sub_06FDM2K7Q5VJX9T1ZR3NBW8PCA";
 pub const EVENT_ID: &str = "evt_06FDM2M1C4XH8Q0Z7T2V5B9KRD";
@@ -112,6 +118,9 @@ pub fn requests() -> Vec<(&'static str, Value)> {
         ("discord", discord_request()),
         ("teams", teams_request()),
         ("email", email_request()),
+        ("transitions", transitions_request()),
+        ("grouped", grouped_request()),
+        ("quiet", quiet_request()),
     ]
 }
 

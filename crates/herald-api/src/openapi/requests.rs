@@ -5,12 +5,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use super::noise::Notify;
 use super::shared::{Channel, Condition};
-use super::strings::{EventType, EventTypePattern, Tenant};
+use super::strings::{DurationText, EventType, EventTypePattern, FieldPath, Tenant};
 
 /// A JSON merge patch (RFC 7396) over the subscription as created: a field given replaces,
-/// `null` removes (back to its default), objects (`target`, `filter`, `retry`, `digest`) merge
-/// key by key. The merged subscription must be a valid create request.
+/// `null` removes (back to its default), objects (`target`, `filter`, `retry`, `digest`,
+/// `group`, `quiet_hours`) merge key by key, arrays are replaced whole. The merged
+/// subscription must be a valid create request: going back to `notify: every_event` takes
+/// `group_key` and `repeat_interval` out (`null`) in the same patch.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionPatch {
@@ -43,9 +46,25 @@ pub struct SubscriptionPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub digest: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<Notify>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_key: Option<FieldPath>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_interval: Option<DurationText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub group: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub quiet_hours: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^sub_[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$")]
+    pub fallback_subscription_id: Option<String>,
 }
 
-/// Which event to preview: exactly one of `event_id` and `sample`.
+/// Which event to preview: exactly one of `event_id` and `sample`; with `group_of`, the one
+/// grouped message (`herald.group`) that many such events would become.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum PreviewRequest {
@@ -58,6 +77,11 @@ pub enum PreviewRequest {
 pub struct PreviewRecorded {
     /// Herald's `evt_…` id or the publisher's CloudEvents id.
     pub event_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 500)]
+    pub group_of: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<PreviewNotice>,
 }
 
 /// Herald's sample event of a type (the samples of `herald publish --sample`; a type without
@@ -65,6 +89,47 @@ pub struct PreviewRecorded {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PreviewSample {
     pub sample: EventType,
+    /// Preview the grouped message of this many copies of the event (their names numbered),
+    /// grouped as the subscription's `group` says, else as its quiet hours would release
+    /// them, else by type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 500)]
+    pub group_of: Option<u32>,
+    /// Preview the message of a `notify: transitions` subscription: the event as a job's
+    /// first failure, a reminder or its recovery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<PreviewNotice>,
+}
+
+/// What a `notify: transitions` delivery says beyond its event, as a webhook receives it in
+/// the `herald-notice*` headers. Only `kind` is needed: a reminder or recovery counts 5
+/// failures unless told, a recovery was down 6 h 10 min, and `since` follows from the
+/// event's time.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewNotice {
+    pub kind: NoticeKind,
+    /// The failed runs: so far (`failing`, `still_failing`), or in all (`recovered`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 1000000)]
+    pub failures: Option<u32>,
+    /// The first failure (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// `recovered` only: from the first failure to the success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0)]
+    pub down_for_seconds: Option<u64>,
+}
+
+/// `failing`: a job's first failure; `still_failing`: the reminder every `repeat_interval`;
+/// `recovered`: its first success after failures.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    Failing,
+    StillFailing,
+    Recovered,
 }
 
 /// A tenant token to make.

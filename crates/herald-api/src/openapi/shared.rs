@@ -32,7 +32,10 @@ pub enum Outcome {
 }
 
 /// Where a delivery stands: `pending` until its first attempt, `retrying` after an attempt that
-/// did not deliver, then `delivered` or `failed` for good.
+/// did not deliver, then `delivered` or `failed` for good. A subscription's `group` or
+/// `quiet_hours` may keep it back: `held` until its group's one message goes, then `grouped`
+/// (its `failure_reason` names that message's delivery); `suppressed` when quiet hours with
+/// `during: drop` left it to the digest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
@@ -40,6 +43,9 @@ pub enum DeliveryStatus {
     Retrying,
     Delivered,
     Failed,
+    Held,
+    Grouped,
+    Suppressed,
 }
 
 /// Which events a subscription wants by outcome: `always` (the default), `on_success` (only

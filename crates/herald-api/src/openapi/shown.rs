@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Number;
 use utoipa::ToSchema;
 
+use super::noise::{GroupShown, Notify, QuietHoursShown};
 use super::shared::{
     Condition, DiscordChannel, EmailChannel, SlackChannel, TeamsChannel, WebhookChannel,
 };
-use super::strings::{EventTypePattern, Template, Tenant, Timezone};
+use super::strings::{DurationText, EventTypePattern, FieldPath, Template, Tenant, Timezone};
 use super::targets::{TeamsFormat, WebhookAuth};
 
 /// A subscription, secrets masked: the shape of `target` follows `channel`.
@@ -60,6 +61,24 @@ macro_rules! subscription_shown {
             #[serde(default, skip_serializing_if = "Option::is_none")]
             #[schema(nullable = false, minimum = 1, maximum = 4294967295_u64, format = Int64)]
             pub rate_limit_per_second: Option<u32>,
+            pub notify: Notify,
+            /// With `notify: transitions`, when one was given.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schema(nullable = false)]
+            pub group_key: Option<FieldPath>,
+            /// With `notify: transitions` (default filled in); left out otherwise.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schema(nullable = false)]
+            pub repeat_interval: Option<DurationText>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schema(nullable = false)]
+            pub group: Option<GroupShown>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schema(nullable = false)]
+            pub quiet_hours: Option<QuietHoursShown>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schema(nullable = false, pattern = "^sub_[0-9A-HJKMNP-TV-Z]{26}$")]
+            pub fallback_subscription_id: Option<String>,
             #[schema(value_type = String, format = DateTime)]
             pub created_at: String,
             #[schema(value_type = String, format = DateTime)]

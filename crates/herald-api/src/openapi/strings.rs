@@ -86,3 +86,26 @@ string_type!(
 );
 
 string_type!(Timezone, "An IANA time zone (`Europe/Berlin`).");
+
+string_type!(
+    FieldPath,
+    "Where a value is read from an event: `type`, `source`, `subject`, `tenant`, or a field of \
+     its data (`data.source`, `data.schedule.id`; a number indexes an array). A string is \
+     used as it is, a number or boolean as its JSON text; any other value counts as missing.",
+    pattern = "^(type|source|subject|tenant|data(\\.[^.]+)+)$",
+    max_length = 200
+);
+
+string_type!(
+    DurationText,
+    "A duration: whole days, hours, minutes and seconds, largest first, each at most once, \
+     no spaces (`30s`, `15m`, `4h`, `1d`, `1h30m`). Herald shows it back in its shortest \
+     form (`90m` as `1h30m`).",
+    pattern = "^([0-9]+d([0-9]+h)?([0-9]+m)?([0-9]+s)?|[0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$"
+);
+
+string_type!(
+    TimeOfDay,
+    "A local time of day, `HH:MM` on the 24-hour clock (`07:00`, `22:30`).",
+    pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+);

@@ -8,14 +8,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::Number;
 use utoipa::ToSchema;
 
+use super::noise::{GroupRequest, Notify, QuietHoursRequest};
 use super::shared::{
     Condition, DiscordChannel, EmailChannel, SlackChannel, TeamsChannel, WebhookChannel,
 };
-use super::strings::{EventTypePattern, Tenant, Timezone};
+use super::strings::{DurationText, EventTypePattern, FieldPath, Tenant, Timezone};
 use super::targets::{DiscordTarget, EmailTarget, SlackTarget, TeamsTarget, WebhookTarget};
 
 /// A new subscription: the shape of `target` follows `channel`. Unknown fields anywhere, and an
-/// `id`, are refused by name.
+/// `id`, are refused by name. A digest takes neither `notify: transitions`, `group` nor
+/// `quiet_hours`; `group` and `notify: transitions` do not go together.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
 #[schema(discriminator(property_name = "channel", mapping(
@@ -68,6 +70,27 @@ macro_rules! subscription_request {
             #[serde(default, skip_serializing_if = "Option::is_none")]
             #[schema(minimum = 1, maximum = 4294967295_u64, format = Int64)]
             pub rate_limit_per_second: Option<u32>,
+            /// Default `every_event`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub notify: Option<Notify>,
+            /// With `notify: transitions` only: what names a job, instead of its family's
+            /// default (`data.schedule.id`).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub group_key: Option<FieldPath>,
+            /// With `notify: transitions` only: how often a job that keeps failing is
+            /// recalled, from `1m` to `30d`; default `4h`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub repeat_interval: Option<DurationText>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub group: Option<GroupRequest>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub quiet_hours: Option<QuietHoursRequest>,
+            /// When a delivery fails for good, or this subscription is disabled, the event goes
+            /// once to this subscription, with the reason. Another subscription of the same
+            /// tenant, not this one and not a digest: checked when saved, a 422 otherwise.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schema(pattern = "^sub_[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$")]
+            pub fallback_subscription_id: Option<String>,
             $(
                 /// One summary a day instead of a message per event.
                 #[serde(default, skip_serializing_if = "Option::is_none")]

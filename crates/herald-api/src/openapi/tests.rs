@@ -12,7 +12,7 @@ use super::*;
 const SECRET_2: &str = "whsec_q9+0YzWYtjAIMG03AQl2/k550o71zz8pEkwEMarveqA=";
 
 /// Beside the examples, a subscription per channel naming every optional field.
-fn full_requests() -> Vec<Value> {
+pub(super) fn full_requests() -> Vec<Value> {
     let common = |channel: &str, target: Value, digest: Option<Value>| {
         let mut request = json!({
             "tenant": "acme-2",
@@ -96,6 +96,7 @@ fn full_requests() -> Vec<Value> {
 fn all_requests() -> Vec<Value> {
     let mut all: Vec<Value> = examples::requests().into_iter().map(|(_, v)| v).collect();
     all.extend(full_requests());
+    all.extend(super::noise_tests::noise_requests());
     all
 }
 
@@ -368,6 +369,7 @@ fn the_documented_patterns_agree_with_the_parsers() {
 fn the_example_ids_are_ids() {
     use herald_domain::{DeliveryId, EventId, RejectionId, SubscriptionId, TokenId};
     assert!(examples::SUBSCRIPTION_ID.parse::<SubscriptionId>().is_ok());
+    assert!(examples::FALLBACK_ID.parse::<SubscriptionId>().is_ok());
     assert!(examples::EVENT_ID.parse::<EventId>().is_ok());
     assert!(examples::DELIVERY_ID.parse::<DeliveryId>().is_ok());
     assert!(examples::REJECTION_ID.parse::<RejectionId>().is_ok());

@@ -39,3 +39,14 @@ fn rejected_subject_files_bad_tenants_apart() {
     assert_eq!(names().rejected_subject("acme"), "t-42.rejected.acme");
     assert_eq!(names().rejected_subject("ACME*"), "t-42.rejected._invalid");
 }
+
+#[test]
+fn ops_subjects_name_their_tenant() {
+    let subject = names().ops_subject("acme");
+    assert_eq!(names().parse_ops_subject(&subject), Some("acme"));
+    assert_eq!(names().subject_tenant(&subject), Some("acme"));
+    assert_eq!(names().subject_tenant("t-42.events.acme.x.y"), Some("acme"));
+    assert_eq!(names().parse_ops_subject("t-42.ops."), None);
+    assert_eq!(names().parse_ops_subject("t-42.ops.acme.more"), None);
+    assert_eq!(names().parse_ops_subject("t-42.events.acme.x.y"), None);
+}

@@ -55,6 +55,7 @@ fn delivery<'a>(
         subscription: spec,
         traceparent: None,
         now: Utc::now(),
+        notice: None,
     }
 }
 
@@ -125,4 +126,30 @@ async fn a_template_that_fails_at_send_time_fails_the_delivery_at_once() {
         "{}",
         error.message
     );
+}
+
+#[test]
+fn a_transitions_notice_rides_in_headers_and_the_template_sees_it() {
+    let spec = subscription("{{ notice.kind }} after {{ notice.failures }}");
+    let event = transfer("transfer.completed", json!({"transfer_id": "t-1"}));
+    let notice = herald_domain::JobNotice {
+        kind: herald_domain::JobNoticeKind::Recovered,
+        failures: 5,
+        since: "2026-03-01T03:20:00Z".parse().unwrap(),
+        down_for_seconds: Some(22_200),
+    };
+    let mut delivery = delivery(&spec, SubscriptionId::new(), &event);
+    delivery.notice = Some(&notice);
+    let request = render(webhook(&spec), &delivery).unwrap();
+    assert_eq!(request.body, Bytes::from("recovered after 5"));
+    assert_eq!(request.headers["herald-notice"], "recovered");
+    assert_eq!(request.headers["herald-notice-failures"], "5");
+    assert_eq!(
+        request.headers["herald-notice-since"],
+        "2026-03-01T03:20:00Z"
+    );
+    assert_eq!(request.headers["herald-notice-down-for-seconds"], "22200");
+    let plain = body_for(&spec, &event);
+    assert!(plain.headers.get("herald-notice").is_none());
+    assert_eq!(plain.body, Bytes::from(" after "));
 }

@@ -40,6 +40,19 @@ impl TemplateContext {
         })
     }
 
+    /// Adds what a `notify: transitions` delivery says (`notice.kind`, `.failures`, `.since`,
+    /// `.down_for_seconds`, as stored with the delivery); absent otherwise, which a template
+    /// tests with `{% if notice %}`.
+    pub fn with_notice(self, notice: Option<&crate::JobNotice>) -> Self {
+        match notice {
+            Some(notice) => TemplateContext(context! {
+                notice => Value::from(Serde(notice)),
+                ..self.0
+            }),
+            None => self,
+        }
+    }
+
     pub(super) fn value(&self) -> Value {
         self.0.clone()
     }

@@ -9,7 +9,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// Every template by the name the others and the renderers use.
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 7] = [
     (
         "layout.html.j2",
         include_str!("../../templates/layout.html.j2"),
@@ -27,6 +27,11 @@ const TEMPLATES: [(&str, &str); 5] = [
         "digest.txt.j2",
         include_str!("../../templates/digest.txt.j2"),
     ),
+    (
+        "group.html.j2",
+        include_str!("../../templates/group.html.j2"),
+    ),
+    ("group.txt.j2", include_str!("../../templates/group.txt.j2")),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -70,7 +70,7 @@ pub enum EventsCommand {
 pub enum DeliveriesCommand {
     /// List deliveries, newest first.
     List {
-        #[arg(long, value_parser = ["pending", "retrying", "delivered", "failed"])]
+        #[arg(long, value_parser = ["pending", "retrying", "delivered", "failed", "held", "grouped", "suppressed"])]
         status: Option<String>,
         #[arg(long = "subscription")]
         subscription_id: Option<String>,

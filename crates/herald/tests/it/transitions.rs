@@ -1,0 +1,363 @@
+//! `notify: transitions` end to end: a job's first failure, a reminder every repeat_interval
+//! and its recovery, as a webhook receiver and Slack see them; the same notices when two
+//! ingest replicas race over the job's events in a shuffled order; a redelivered event
+//! counted once; an event that names no job delivered as it always was. The clock is the
+//! events' own `time`, which the tests set.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use futures::future::join_all;
+use herald::samples::sample_event;
+use herald_domain::{JobNotice, JobNoticeKind, JobTrack, SubscriptionId};
+use rand::seq::SliceRandom;
+use serde_json::{Value, json};
+
+use crate::support::{
+    Platform, Receiver, Reply, StandIn, TestApp, eventually, spawn_app, spawn_delivering_app,
+    spawn_replica, subscribe_receiver, webhook_subscription,
+};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// 02:00 UTC on the test's day, plus `minutes`.
+fn at(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 2, 0, 0).unwrap() + chrono::Duration::minutes(minutes)
+}
+
+/// A run of the transfer schedule `sched-9` (the job), failed or completed, at `time`.
+fn run(id: &str, failed: bool, time: DateTime<Utc>) -> Value {
+    let event_type = if failed {
+        "transfer.failed"
+    } else {
+        "transfer.completed"
+    };
+    let mut event = sample_event(event_type, "acme", id, time);
+    event["data"]["name"] = json!("nightly-a");
+    event
+}
+
+/// Ten failures 30 min apart from 02:00, then a success at 07:00.
+fn ten_failures_then_success() -> Vec<Value> {
+    let mut events: Vec<Value> = (0..10)
+        .map(|i| run(&format!("f{i}"), true, at(30 * i)))
+        .collect();
+    events.push(run("ok", false, at(300)));
+    events
+}
+
+async fn publish(app: &TestApp, event: &Value) {
+    let id = event["id"].as_str().unwrap();
+    app.nats.publish_event(event, id).await;
+}
+
+/// (publisher id, notice) of every delivery of `subscription`, in event-time order.
+async fn deliveries_of(app: &TestApp, subscription: &str) -> Vec<(String, Option<JobNotice>)> {
+    let id: SubscriptionId = subscription.parse().unwrap();
+    let rows: Vec<(String, Option<Value>)> = sqlx::query_as(
+        "SELECT e.ce_id, d.notice FROM deliveries d JOIN events e ON e.id = d.event_id
+         WHERE d.subscription_id = $1 ORDER BY e.time, e.ce_id",
+    )
+    .bind(id.as_uuid())
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(ce, notice)| (ce, notice.map(|n| serde_json::from_value(n).unwrap())))
+        .collect()
+}
+
+async fn stored(app: &TestApp, count: i64) {
+    eventually(WAIT, &format!("{count} events stored"), || async {
+        (app.event_count().await == count).then_some(())
+    })
+    .await;
+}
+
+async fn track(app: &TestApp, subscription: &str) -> JobTrack {
+    let id: SubscriptionId = subscription.parse().unwrap();
+    app.store
+        .job_track(id, "transfer:sched-9")
+        .await
+        .unwrap()
+        .expect("the job has a state")
+}
+
+#[tokio::test]
+async fn ten_failures_give_one_notice_a_reminder_every_interval_and_one_recovery() {
+    let app = spawn_delivering_app().await;
+    let receiver = Receiver::start(Reply::status(200)).await;
+    let slack = StandIn::start(Platform::Slack).await;
+    let transitions = json!({"notify": "transitions", "repeat_interval": "2h"});
+    subscribe_receiver(&app, &receiver.url, transitions.clone()).await;
+    let mut chat = json!({
+        "tenant": "acme", "name": "slack transitions", "channel": "slack",
+        "target": {"webhook_url": slack.url},
+    });
+    chat.as_object_mut()
+        .unwrap()
+        .extend(transitions.as_object().unwrap().clone());
+    app.subscribe(chat).await;
+    // One at a time, as a schedule's runs come: events in flight together may be taken by
+    // different ingest workers and arrive out of order (the replica test covers that).
+    for (count, event) in (1..).zip(ten_failures_then_success()) {
+        publish(&app, &event).await;
+        stored(&app, count).await;
+    }
+
+    let received = receiver.wait_for(4, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        receiver.received().len(),
+        4,
+        "nothing more than the notices"
+    );
+    let mut heard: Vec<(String, String, String)> = received
+        .iter()
+        .map(|r| {
+            (
+                r.json()["id"].as_str().unwrap().to_owned(),
+                r.header("herald-notice").unwrap_or_default().to_owned(),
+                r.header("herald-notice-failures")
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    heard.sort();
+    let expected = [
+        ("f0", "failing", "1"),
+        ("f4", "still_failing", "5"),
+        ("f8", "still_failing", "9"),
+        ("ok", "recovered", "10"),
+    ];
+    assert_eq!(
+        heard,
+        expected.map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()))
+    );
+    let recovery = received
+        .iter()
+        .find(|r| r.header("herald-notice") == Some("recovered"))
+        .unwrap();
+    assert_eq!(
+        recovery.header("herald-notice-since"),
+        Some("2026-03-01T02:00:00Z")
+    );
+    assert_eq!(
+        recovery.header("herald-notice-down-for-seconds"),
+        Some("18000")
+    );
+    assert_eq!(
+        recovery.json()["type"],
+        "transfer.completed",
+        "the body is the event"
+    );
+
+    let messages = slack.wait_for(4, WAIT).await;
+    let mut texts: Vec<String> = messages
+        .iter()
+        .map(|m| m.payload["text"].as_str().unwrap().to_owned())
+        .collect();
+    texts.sort();
+    assert_eq!(
+        texts,
+        [
+            "✅ Recovered after 10 failures: nightly-a",
+            "❌ Still failing — 5 runs since 02:00 UTC: nightly-a",
+            "❌ Still failing — 9 runs since 02:00 UTC: nightly-a",
+            "❌ Transfer failed: nightly-a",
+        ]
+    );
+    let recovered = messages
+        .iter()
+        .find(|m| m.payload["text"].as_str().unwrap().starts_with('✅'))
+        .unwrap();
+    assert!(
+        recovered.payload.to_string().contains("Down for")
+            && recovered.payload.to_string().contains("5 h"),
+        "{}",
+        recovered.payload
+    );
+    assert!(slack.refused().is_empty(), "{:?}", slack.refused());
+}
+
+#[tokio::test]
+async fn two_ingest_replicas_racing_over_a_shuffled_job_give_the_notices_of_the_ordered_run() {
+    let app = spawn_app().await;
+    let (replica_stop, replica) = spawn_replica(&app, "ingest").await;
+    // Longer than the run: a reminder depends on which failures came first, and late ones
+    // never notify (the notices they would change have gone out already).
+    let subscription = app
+        .subscribe(webhook_subscription(
+            "acme",
+            json!({"notify": "transitions", "repeat_interval": "1d"}),
+        ))
+        .await;
+    let every = app.subscribe(webhook_subscription("acme", json!({}))).await;
+    let mut events = ten_failures_then_success();
+    let success = events.pop().unwrap();
+    events.shuffle(&mut rand::rng());
+    join_all(events.iter().map(|event| publish(&app, event))).await;
+    stored(&app, 10).await;
+    let state = track(&app, &subscription).await;
+    assert!(state.failing);
+    assert_eq!(state.failures, 10, "every failure counted, late or not");
+    assert_eq!(
+        state.failing_since,
+        Some(at(0)),
+        "the first failure by time"
+    );
+    publish(&app, &success).await;
+    stored(&app, 11).await;
+
+    let notices: Vec<JobNotice> = deliveries_of(&app, &subscription)
+        .await
+        .into_iter()
+        .map(|(_, notice)| notice.expect("every delivery of it carries a notice"))
+        .collect();
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    let kinds: Vec<JobNoticeKind> = notices.iter().map(|n| n.kind).collect();
+    assert!(kinds.contains(&JobNoticeKind::Failing), "{kinds:?}");
+    let recovered = notices
+        .iter()
+        .find(|n| n.kind == JobNoticeKind::Recovered)
+        .expect("one recovery");
+    assert_eq!(recovered.failures, 10);
+    assert_eq!(recovered.since, at(0));
+    assert_eq!(recovered.down_for_seconds, Some(5 * 3600));
+    assert_eq!(
+        track(&app, &subscription).await,
+        JobTrack {
+            failing: false,
+            failures: 0,
+            failing_since: None,
+            last_failure_at: Some(at(270)),
+            last_success_at: Some(at(300)),
+            last_notice_at: Some(at(300)),
+        }
+    );
+    assert_eq!(
+        deliveries_of(&app, &every).await.len(),
+        11,
+        "every_event is unaffected"
+    );
+    replica_stop.cancel();
+    replica.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_redelivered_event_counts_once_and_a_jobless_one_is_delivered_as_ever() {
+    let app = spawn_app().await;
+    let subscription = app
+        .subscribe(webhook_subscription(
+            "acme",
+            json!({"notify": "transitions"}),
+        ))
+        .await;
+    // A job-less failure: a custom type whose data names no repository.
+    let jobless = json!({
+        "specversion": "1.0", "id": "anon", "source": "deployer", "type": "deploy.failed",
+        "time": at(45), "tenant": "acme", "data": {"message": "rollout stuck"},
+    });
+    let mut started = sample_event("transfer.started", "acme", "s1", at(40));
+    started["data"]["name"] = json!("nightly-a");
+    let events = [
+        run("f0", true, at(0)),
+        run("f1", true, at(30)),
+        started,
+        jobless,
+        run("ok", false, at(60)),
+    ];
+    for (count, event) in (1..).zip(&events) {
+        publish(&app, event).await;
+        if event["id"] == "f1" {
+            // The same event again under another message id: JetStream keeps it, Herald
+            // must not count it twice.
+            app.nats.publish_event(event, "f1-again").await;
+        }
+        stored(&app, count).await;
+    }
+    eventually(WAIT, "the recovery", || async {
+        let deliveries = deliveries_of(&app, &subscription).await;
+        (deliveries.len() == 4).then_some(())
+    })
+    .await;
+
+    let deliveries = deliveries_of(&app, &subscription).await;
+    let shown: Vec<(&str, Option<JobNoticeKind>, Option<u32>)> = deliveries
+        .iter()
+        .map(|(ce, n)| {
+            (
+                ce.as_str(),
+                n.as_ref().map(|n| n.kind),
+                n.as_ref().map(|n| n.failures),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("f0", Some(JobNoticeKind::Failing), Some(1)),
+            ("s1", None, None),
+            ("anon", None, None),
+            ("ok", Some(JobNoticeKind::Recovered), Some(2)),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_preview_shows_a_recovery_in_every_channel_and_names_a_wrong_notice_field() {
+    let app = spawn_app().await;
+    let slack = app
+        .subscribe(json!({
+            "tenant": "acme", "name": "slack preview", "channel": "slack",
+            "target": {"webhook_url": "https://hooks.slack.com/services/T0/B0/XXXXXXXXXXXXXXXXXXXXXXXX"},
+            "notify": "transitions",
+        }))
+        .await;
+    let webhook = app
+        .subscribe(webhook_subscription(
+            "acme",
+            json!({"notify": "transitions"}),
+        ))
+        .await;
+    let recovered = json!({"sample": "transfer.completed",
+                           "notice": {"kind": "recovered", "failures": 5, "down_for_seconds": 22200}});
+
+    let shown: Value = app
+        .post(&format!("/v1/subscriptions/{slack}/preview"), &recovered)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        shown["body"]["text"], "✅ Recovered after 5 failures: nightly-backup",
+        "{shown}"
+    );
+    assert!(shown["body"].to_string().contains("6 h 10 min"), "{shown}");
+
+    let shown: Value = app
+        .post(&format!("/v1/subscriptions/{webhook}/preview"), &recovered)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["headers"]["herald-notice"], "recovered", "{shown}");
+    assert_eq!(shown["headers"]["herald-notice-failures"], "5");
+    assert_eq!(shown["headers"]["herald-notice-down-for-seconds"], "22200");
+    assert_eq!(shown["body"]["type"], "transfer.completed");
+
+    let response = app
+        .post(
+            &format!("/v1/subscriptions/{webhook}/preview"),
+            &json!({"sample": "transfer.failed", "notice": {"kind": "late", "failures": -1}}),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    let fields = body["error"]["fields"].as_object().unwrap();
+    assert!(
+        fields.contains_key("notice.kind") && fields.contains_key("notice.failures"),
+        "{body}"
+    );
+}
