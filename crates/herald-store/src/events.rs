@@ -188,7 +188,7 @@ pub(crate) async fn insert_batch<'c>(
     let now = Utc::now();
     let column =
         |f: fn(&Event) -> Option<&str>| events.iter().map(|e| f(e.event)).collect::<Vec<_>>();
-    let row = sqlx::query(RECORD_BATCH)
+    let query = sqlx::query(RECORD_BATCH)
         // u.id, u.tenant, u.ce_id, u.type, u.source, u.subject, u.outcome
         .bind(ids.iter().map(|id| id.as_uuid()).collect::<Vec<_>>())
         .bind(column(|e| Some(e.tenant.as_str())))
@@ -214,8 +214,18 @@ pub(crate) async fn insert_batch<'c>(
                 .map(|d| d.exact.as_deref())
                 .collect::<Vec<_>>(),
         )
-        .bind(version)
-        // j.id, j.event_id, j.subscription_id, j.tenant, j.channel, j.event_type
+        .bind(version);
+    // j.id, j.event_id, j.subscription_id, j.tenant, j.channel, j.event_type
+    let row = bind_jobs(query, &jobs).fetch_one(executor).await?;
+    Ok(row)
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds the six columns of `jobs` as arrays, in the order the fan-out statements UNNEST
+/// them: id, event_id, subscription_id, tenant, channel, event_type.
+pub(crate) fn bind_jobs<'q>(query: PgQuery<'q>, jobs: &[&'q JobRow]) -> PgQuery<'q> {
+    query
         .bind(
             jobs.iter()
                 .map(|j| j.delivery_id.as_uuid())
@@ -238,9 +248,6 @@ pub(crate) async fn insert_batch<'c>(
                 .map(|j| j.event_type.as_str())
                 .collect::<Vec<_>>(),
         )
-        .fetch_one(executor)
-        .await?;
-    Ok(row)
 }
 
 /// An event's CloudEvents JSON as Postgres can hold it: `storable` for the jsonb column, and,

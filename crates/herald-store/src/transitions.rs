@@ -15,7 +15,7 @@ use herald_domain::{
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use crate::events::{Batch, JobRow, insert_batch};
+use crate::events::{Batch, JobRow, bind_jobs, insert_batch};
 use crate::{Store, StoreError, SubscriptionCache};
 
 /// One routed event of a `transitions` subscription that can change its job's state: a
@@ -257,7 +257,7 @@ async fn save(
         .map(|n| serde_json::to_value(&n.notice))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StoreError::Corrupt(format!("notice not serializable: {e}")))?;
-    sqlx::query(
+    let query = sqlx::query(
         "WITH saved AS (
              UPDATE job_states j
              SET failing = u.failing, failures = u.failures, failing_since = u.failing_since,
@@ -289,33 +289,12 @@ async fn save(
     .bind(times(|t| t.failing_since))
     .bind(times(|t| t.last_failure_at))
     .bind(times(|t| t.last_success_at))
-    .bind(times(|t| t.last_notice_at))
+    .bind(times(|t| t.last_notice_at));
     // the deliveries: id, event_id, subscription_id, tenant, channel, event_type, notice
-    .bind(
-        jobs.iter()
-            .map(|j| j.delivery_id.as_uuid())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        jobs.iter()
-            .map(|j| j.event_id.as_uuid())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        jobs.iter()
-            .map(|j| j.subscription_id.as_uuid())
-            .collect::<Vec<_>>(),
-    )
-    .bind(jobs.iter().map(|j| j.tenant.as_str()).collect::<Vec<_>>())
-    .bind(jobs.iter().map(|j| j.channel.as_str()).collect::<Vec<_>>())
-    .bind(
-        jobs.iter()
-            .map(|j| j.event_type.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(notices)
-    .execute(&mut *tx)
-    .await?;
+    bind_jobs(query, &jobs)
+        .bind(notices)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 
