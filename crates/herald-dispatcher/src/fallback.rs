@@ -7,8 +7,9 @@
 
 use std::time::Duration;
 
-use herald_domain::Channel;
-use herald_store::{FallbackRequest, QueuedJob, Store};
+use herald_bus::Bus;
+use herald_domain::{Channel, DeliveryId};
+use herald_store::{FallbackRequest, QueuedJob, Store, StoreError};
 
 use crate::attempt::{Decision, Finished};
 
@@ -44,6 +45,26 @@ pub(crate) async fn write(store: &Store, batch: &[Finished]) -> Vec<QueuedJob> {
         "Postgres stayed unreachable; fallback deliveries were not written."
     );
     Vec::new()
+}
+
+/// Deliveries failing without an attempt because their subscription is disabled send their
+/// event to its fallback too ("or its subscription is disabled"). The fallback is written
+/// before the caller records the failure, so an error here leaves both to be tried again; an
+/// event reaches a fallback once however often that happens.
+pub(crate) async fn for_disabled(
+    store: &Store,
+    bus: &Bus,
+    deliveries: &[DeliveryId],
+) -> Result<(), StoreError> {
+    let requests = store.disabled_fallbacks(deliveries).await?;
+    let jobs = store.record_fallbacks(&requests).await?;
+    for job in &jobs {
+        tracing::info!(delivery_id = %job.job.delivery_id, subscription_id = %job.job.subscription_id, "Event sent to a fallback subscription.");
+    }
+    if let Err(error) = crate::hand_over(store, bus, &jobs).await {
+        tracing::warn!(%error, "Cannot publish fallback jobs yet; the sweep will.");
+    }
+    Ok(())
 }
 
 fn request(finished: &Finished) -> Option<FallbackRequest> {

@@ -107,5 +107,6 @@ fn member(held: &HeldMember) -> GroupMember {
         source: held.source.clone(),
         destination: held.destination.clone(),
         error,
+        notice: held.notice.clone(),
     }
 }

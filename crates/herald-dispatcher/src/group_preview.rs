@@ -118,5 +118,6 @@ fn member(event: &Value, i: usize, time: DateTime<Utc>) -> HeldMember {
                 _ => text(e.get("message")),
             })
             .or_else(|| text(data.get("last_error"))),
+        notice: None,
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use herald_bus::{AckKind, BatchSource, Message};
+use herald_bus::{AckKind, BatchSource, Bus, Message};
 use herald_channels::pace_keys;
 use herald_domain::{Channel, DeliveryId, DeliveryStatus, Tenant};
 use herald_proto::v1::DeliveryJob;
@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::attempt::Ready;
+use crate::fallback;
 use crate::hold;
 use crate::metrics::{DispatchMetrics, FinishedLabels};
 use crate::pacer::{Pacer, Reservation};
@@ -26,6 +27,8 @@ const LOAD_RETRY: Duration = Duration::from_secs(2);
 
 pub struct Intake {
     pub store: Store,
+    /// Publishes the jobs of fallback deliveries written here.
+    pub bus: Bus,
     pub cache: SubscriptionCache,
     pub starter: Starter,
     /// Turns per destination, shared by the intakes: no platform gets more than its pace.
@@ -84,7 +87,7 @@ impl Intake {
         let Some((mut states, jobs)) = self.load_or_settle(jobs).await else {
             return;
         };
-        let mut orphaned = Vec::new();
+        let mut disabled = Vec::new();
         let (mut held, mut suppressed) = (Vec::new(), Vec::new());
         let now = Utc::now();
         for job in jobs {
@@ -109,7 +112,7 @@ impl Intake {
                 };
                 tracing::info!(delivery_id = %job.delivery_id, %reason, "Delivery failed without an attempt.");
                 self.metrics.skipped.inc();
-                orphaned.push((job, reason));
+                disabled.push((job, reason));
                 continue;
             };
             if state.status == DeliveryStatus::Pending {
@@ -165,8 +168,24 @@ impl Intake {
                 }
             }
         }
-        self.settle_orphans(orphaned).await;
+        let disabled = self.send_to_fallbacks(disabled).await;
+        self.settle_orphans(disabled).await;
         self.settle_holds(held, suppressed).await;
+    }
+
+    /// Sends the events of deliveries failing because their subscription is disabled to its
+    /// fallback ([`fallback::for_disabled`]); when the store refuses, the jobs come back and
+    /// both are tried again. Returns the jobs left to fail.
+    async fn send_to_fallbacks(&self, disabled: Vec<(Job, String)>) -> Vec<(Job, String)> {
+        let ids: Vec<DeliveryId> = disabled.iter().map(|(job, _)| job.delivery_id).collect();
+        if let Err(error) = fallback::for_disabled(&self.store, &self.bus, &ids).await {
+            tracing::warn!(%error, "Cannot write fallback deliveries; the jobs will come back.");
+            for (job, _) in &disabled {
+                let _ = job.message.ack_with(AckKind::Nak(Some(LOAD_RETRY))).await;
+            }
+            return Vec::new();
+        }
+        disabled
     }
 
     /// Holds deliveries for the releaser (their group, or the end of quiet hours) and ends the

@@ -146,6 +146,7 @@ impl Dispatcher {
             );
             let intake = intake::Intake {
                 store: self.store.clone(),
+                bus: self.bus.clone(),
                 cache: herald_store::SubscriptionCache::default(),
                 starter: Starter {
                     slots: slots.clone(),

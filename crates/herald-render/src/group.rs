@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use herald_domain::Outcome;
+use herald_domain::{JobNotice, Outcome};
 use serde::{Deserialize, Serialize};
 
 use crate::notice::{Fact, Notice};
@@ -98,6 +98,10 @@ pub struct GroupMember {
     pub destination: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<MemberError>,
+    /// What a `notify: transitions` subscription said of this member (`failing`,
+    /// `recovered`, …) when quiet hours held it, so its line still says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<JobNotice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

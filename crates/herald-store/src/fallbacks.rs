@@ -88,6 +88,44 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The fallbacks of deliveries whose subscription is disabled (the dispatcher fails those
+    /// without an attempt), with the reason. A deleted subscription has no fallback to name.
+    pub async fn disabled_fallbacks(
+        &self,
+        deliveries: &[DeliveryId],
+    ) -> Result<Vec<FallbackRequest>, StoreError> {
+        if deliveries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(
+            "SELECT d.id, s.name, s.spec_masked->>'fallback_subscription_id' AS fallback
+             FROM deliveries d
+             JOIN subscriptions s ON s.id = d.subscription_id AND NOT s.enabled
+             WHERE d.id = ANY($1) AND d.fallback_of IS NULL
+               AND s.spec_masked ? 'fallback_subscription_id'",
+        )
+        .bind(deliveries.iter().map(|d| d.as_uuid()).collect::<Vec<_>>())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut requests = Vec::with_capacity(rows.len());
+        for row in rows {
+            let fallback: Option<String> = row.try_get("fallback")?;
+            // The API stored a valid id; one that no longer parses names no fallback.
+            let Some(fallback) = fallback.and_then(|f| f.parse::<SubscriptionId>().ok()) else {
+                continue;
+            };
+            let name: String = row.try_get("name")?;
+            requests.push(FallbackRequest {
+                failed: DeliveryId::from_uuid(row.try_get("id")?),
+                fallback,
+                reason: format!("subscription '{name}' is disabled"),
+            });
+        }
+        Ok(requests)
+    }
+}
+
 /// The event as a fallback delivery sends it: with the delivery it stands in for and the
 /// reason as extension attributes (a row of `load_jobs` with `fallback_of` and
 /// `fallback_reason`). Every other delivery shares the event's one document.

@@ -45,6 +45,9 @@ pub struct HeldMember {
     pub destination: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// A `transitions` subscription's notice (`failing`, `recovered`, …) the member's delivery
+    /// was written with, so its line in the group still says it.
+    pub notice: Option<herald_domain::JobNotice>,
 }
 
 /// A group to send, and the ids its message gets.
@@ -76,7 +79,7 @@ pub struct GroupDraft {
 /// each family (`herald-render`): a transfer's `name`, a backup's `job_name`, a snapshot, a
 /// repository, then the ids; an error is `{code, message}` or a plain string.
 const MEMBER_FIELDS: &str = "
-    d.id AS delivery_id, d.created_at AS held_at, e.id AS event_id, e.ce_id, e.type AS event_type,
+    d.id AS delivery_id, d.created_at AS held_at, d.notice, e.id AS event_id, e.ce_id, e.type AS event_type,
     e.outcome, e.time,
     COALESCE(e.cloudevent #>> '{data,name}', e.cloudevent #>> '{data,job_name}',
              e.cloudevent #>> '{data,snapshot_id}', e.cloudevent #>> '{data,repo_id}',
@@ -220,7 +223,7 @@ impl Store {
                  SET status = 'grouped', hold_key = NULL, grouped_into = $3,
                      failure_reason = $4, updated_at = now()
                  WHERE d.subscription_id = $1 AND d.hold_key = $2 AND d.status = 'held'
-                 RETURNING d.id, d.event_id, d.created_at)
+                 RETURNING d.id, d.event_id, d.created_at, d.notice)
              SELECT {MEMBER_FIELDS}
              FROM members d JOIN events e ON e.id = d.event_id
              ORDER BY e.time, e.id"
@@ -342,5 +345,6 @@ fn held_member(row: &sqlx::postgres::PgRow) -> Result<HeldMember, StoreError> {
         destination: row.try_get("destination")?,
         error_code: row.try_get("error_code")?,
         error_message: row.try_get("error_message")?,
+        notice: crate::transitions::notice(row)?,
     })
 }

@@ -29,6 +29,7 @@ fn member(i: usize, event_type: &str, name: Option<&str>) -> GroupMember {
             code: Some("ACCESS_DENIED".into()),
             message: Some("Access denied".into()),
         }),
+        notice: None,
     }
 }
 
@@ -154,6 +155,52 @@ fn a_quiet_hours_release_says_so_in_the_zone_of_the_window() {
     );
     assert!(
         description.contains("03:30:02 ✅ Transfer complete"),
+        "{description}"
+    );
+}
+
+#[test]
+fn a_held_transitions_notice_keeps_its_words_in_the_member_line() {
+    use herald_domain::{JobNotice, JobNoticeKind};
+    let notice = |kind, failures, down_for_seconds| JobNotice {
+        kind,
+        failures,
+        since: at(1, 0, 0),
+        down_for_seconds,
+    };
+    let mut failing = member(0, "transfer.failed", Some("nightly-a"));
+    failing.notice = Some(notice(JobNoticeKind::Failing, 1, None));
+    let mut still = member(1, "transfer.failed", Some("nightly-b"));
+    still.notice = Some(notice(JobNoticeKind::StillFailing, 4, None));
+    let mut recovered = member(2, "transfer.completed", Some("nightly-a"));
+    recovered.notice = Some(notice(JobNoticeKind::Recovered, 5, Some(22_200)));
+    let mut report = report(vec![failing, still, recovered]);
+    report.reason = GroupReason::QuietHours;
+    report.group.clear();
+    let description = group_notice(&report, &event()).description.unwrap();
+    for line in [
+        "❌ Transfer failed: nightly-a failing",
+        "❌ Transfer failed: nightly-b still failing — 4 runs",
+        "✅ Transfer complete: nightly-a recovered after 5 failures (down 6 h 10 min)",
+    ] {
+        assert!(description.contains(line), "{line} in {description}");
+    }
+    // The webhook's data carries the notice as the delivery stored it.
+    let value = serde_json::to_value(&report).unwrap();
+    assert_eq!(value["members"][2]["notice"]["kind"], "recovered");
+    assert_eq!(value["members"][2]["notice"]["failures"], 5);
+    assert_eq!(value["members"][2]["notice"]["down_for_seconds"], 22_200);
+    assert!(value["members"][0]["notice"]["down_for_seconds"].is_null());
+    let back: GroupReport = serde_json::from_value(value).unwrap();
+    assert_eq!(back, report);
+    // One job's member lines, its type alone: "✅ nightly-a recovered after 5 failures".
+    let mut alone = member(0, "transfer.completed", Some("nightly-a"));
+    alone.notice = Some(notice(JobNoticeKind::Recovered, 5, None));
+    let description = group_notice(&self::report(vec![alone]), &event())
+        .description
+        .unwrap();
+    assert!(
+        description.contains("✅ nightly-a recovered after 5 failures"),
         "{description}"
     );
 }

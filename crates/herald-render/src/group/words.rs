@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use herald_domain::Outcome;
+use herald_domain::{JobNoticeKind, Outcome};
 use serde::Serialize;
 
 use super::{GroupMember, GroupReason, GroupReport, QuietSpan};
@@ -50,6 +50,7 @@ impl MemberLine {
             Some(name) => name,
             None => kind,
         };
+        let (title, outcome) = with_notice(title, member);
         let error = member.error.as_ref().and_then(|e| {
             let message = e.message.as_deref().and_then(read::clean);
             let code = e.code.as_deref().and_then(read::clean);
@@ -62,7 +63,7 @@ impl MemberLine {
         });
         MemberLine {
             time: clock(member.time, report),
-            icon: style::icon(member.outcome),
+            icon: style::icon(outcome),
             title,
             error,
         }
@@ -72,6 +73,37 @@ impl MemberLine {
         match &self.error {
             Some(error) => format!("{} {} {} — {error}", self.time, self.icon, self.title),
             None => format!("{} {} {}", self.time, self.icon, self.title),
+        }
+    }
+}
+
+/// The member's title with what its job notice says, and the outcome its icon shows: a
+/// transitions notice held by quiet hours would otherwise read as a bare event, and "✅
+/// nightly-a recovered after 5 failures" is the point of it.
+fn with_notice(title: String, member: &GroupMember) -> (String, Outcome) {
+    let Some(notice) = &member.notice else {
+        return (title, member.outcome);
+    };
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match notice.kind {
+        JobNoticeKind::Failing => (format!("{title} failing"), Outcome::Failure),
+        JobNoticeKind::StillFailing => (
+            format!(
+                "{title} still failing — {}",
+                plural(notice.failures, "run", "runs")
+            ),
+            Outcome::Failure,
+        ),
+        JobNoticeKind::Recovered => {
+            let after = plural(notice.failures, "failure", "failures");
+            let title = match notice.down_for() {
+                Some(down) => format!(
+                    "{title} recovered after {after} (down {})",
+                    human::duration(down.as_secs_f64())
+                ),
+                None => format!("{title} recovered after {after}"),
+            };
+            (title, Outcome::Success)
         }
     }
 }

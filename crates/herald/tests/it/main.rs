@@ -14,6 +14,7 @@ mod digest;
 mod digest_queries;
 mod dispatch;
 mod email;
+mod fallback;
 mod groups;
 mod http_ingest;
 mod ingest;

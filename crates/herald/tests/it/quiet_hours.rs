@@ -137,3 +137,62 @@ async fn quiet_hours_that_drop_end_deliveries_suppressed() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(receiver.received().is_empty());
 }
+
+#[tokio::test]
+async fn a_held_transitions_notice_is_released_with_its_words() {
+    let app = spawn_delivering_app().await;
+    let receiver = Receiver::start(Reply::status(200)).await;
+    let (from, to, end) = window_ending_soon().await;
+    let quiet = json!({"timezone": "Europe/Berlin", "windows": [{"from": from, "to": to}]});
+    subscribe_receiver(
+        &app,
+        &receiver.url,
+        json!({"quiet_hours": quiet, "notify": "transitions"}),
+    )
+    .await;
+    // One job: two failures (the first notifies, the second is quiet), then its recovery.
+    let now = Utc::now();
+    for (i, (event_type, minutes)) in [
+        ("transfer.failed", 30),
+        ("transfer.failed", 20),
+        ("transfer.completed", 10),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = format!("run-{i}");
+        let mut event = herald::samples::sample_event(
+            event_type,
+            "acme",
+            &id,
+            now - TimeDelta::minutes(minutes),
+        );
+        event["data"]["name"] = json!("nightly-a");
+        app.nats.publish_event(&event, &id).await;
+        // One at a time: a notice already held is not taken back by an older event.
+        let stored = i as i64 + 1;
+        eventually(Duration::from_secs(10), "the event stored", || async {
+            (app.event_count().await == stored).then_some(())
+        })
+        .await;
+    }
+    eventually(Duration::from_secs(10), "two notices held", || async {
+        let held = statuses(&app)
+            .await
+            .into_iter()
+            .filter(|(_, status, _)| status == "held")
+            .count();
+        (held == 2).then_some(())
+    })
+    .await;
+    let wait = (end - Utc::now()).to_std().unwrap_or_default() + Duration::from_secs(10);
+    let group = receiver.wait_for(1, wait).await[0].json();
+    assert_eq!(group["type"], "herald.group");
+    assert_eq!(group["data"]["count"], 2);
+    let members = &group["data"]["members"];
+    assert_eq!(members[0]["notice"]["kind"], "failing");
+    assert_eq!(members[0]["notice"]["failures"], 1);
+    assert_eq!(members[1]["notice"]["kind"], "recovered");
+    assert_eq!(members[1]["notice"]["failures"], 2);
+    assert_eq!(members[1]["notice"]["down_for_seconds"], 1200);
+}
