@@ -233,30 +233,14 @@ impl Store {
         &self,
         failures: &[(DeliveryId, String)],
     ) -> Result<(), StoreError> {
-        if failures.is_empty() {
-            return Ok(());
-        }
-        sqlx::query(
+        self.end_with_reasons(
             "UPDATE deliveries d
-             SET status = 'failed', troubled = true, failure_reason = f.reason, updated_at = now()
-             FROM UNNEST($1::uuid[], $2::text[]) AS f(id, reason)
-             WHERE d.id = f.id AND d.status <> 'delivered'",
+             SET status = 'failed', troubled = true, failure_reason = r.reason, updated_at = now()
+             FROM UNNEST($1::uuid[], $2::text[]) AS r(id, reason)
+             WHERE d.id = r.id AND d.status <> 'delivered'",
+            failures,
         )
-        .bind(
-            failures
-                .iter()
-                .map(|(id, _)| id.as_uuid())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            failures
-                .iter()
-                .map(|(_, reason)| storable::text(reason))
-                .collect::<Vec<_>>(),
-        )
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Newest first; a page continues below `before`.

@@ -123,30 +123,14 @@ impl Store {
         &self,
         suppressed: &[(DeliveryId, String)],
     ) -> Result<(), StoreError> {
-        if suppressed.is_empty() {
-            return Ok(());
-        }
-        sqlx::query(
+        self.end_with_reasons(
             "UPDATE deliveries d
-             SET status = 'suppressed', failure_reason = s.reason, updated_at = now()
-             FROM UNNEST($1::uuid[], $2::text[]) AS s(id, reason)
-             WHERE d.id = s.id AND d.status = 'pending'",
+             SET status = 'suppressed', failure_reason = r.reason, updated_at = now()
+             FROM UNNEST($1::uuid[], $2::text[]) AS r(id, reason)
+             WHERE d.id = r.id AND d.status = 'pending'",
+            suppressed,
         )
-        .bind(
-            suppressed
-                .iter()
-                .map(|(id, _)| id.as_uuid())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            suppressed
-                .iter()
-                .map(|(_, reason)| storable::text(reason))
-                .collect::<Vec<_>>(),
-        )
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Every key something is held under, read off the index of held deliveries.

@@ -7,6 +7,7 @@ mod crypto;
 mod deliveries;
 mod digest_claims;
 mod digests;
+mod ended;
 mod error;
 mod events;
 mod failures;
@@ -52,7 +53,12 @@ pub use subscriptions::{
 };
 pub use tokens::{TOKEN_PREFIX, TokenRecord};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The embedded migrations; `ignore_missing` accepts a database a newer release migrated.
+fn migrator(ignore_missing: bool) -> sqlx::migrate::Migrator {
+    let mut migrator = sqlx::migrate!("./migrations");
+    migrator.set_ignore_missing(ignore_missing);
+    migrator
+}
 
 #[derive(Clone)]
 pub struct Store {
@@ -93,7 +99,7 @@ impl Store {
     /// `herald migrate`: refuses a database that has migrations this binary does not know,
     /// so an operator never runs an old binary's migrations over a newer schema by mistake.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR.run(&self.pool).await?;
+        migrator(false).run(&self.pool).await?;
         Ok(())
     }
 
@@ -101,9 +107,7 @@ impl Store {
     /// migrated further. During a rolling upgrade or a rollback the older pods keep running,
     /// which holds because every migration is additive (docs/operations.md, Upgrades).
     pub async fn migrate_at_start(&self) -> Result<(), StoreError> {
-        let mut migrator = sqlx::migrate!("./migrations");
-        migrator.set_ignore_missing(true);
-        migrator.run(&self.pool).await?;
+        migrator(true).run(&self.pool).await?;
         Ok(())
     }
 
