@@ -12,10 +12,10 @@ HERALD_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HERALD_TEST_NATS_URL ?= nats://127.0.0.1:4222
 export HERALD_TEST_DATABASE_URL HERALD_TEST_NATS_URL
 
-.PHONY: help run services migrate test test-only lint fmt bench check-tls openapi check-deploy image
+.PHONY: help run services migrate test test-only test-console lint fmt bench soak check-tls openapi check-deploy image
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: ## Start NATS and Postgres if needed, migrate, then run every target (dev config); mails land in target/dev-mail/
 	scripts/dev-services.sh
@@ -30,11 +30,12 @@ migrate: ## Apply the database migrations (dev config)
 	scripts/dev-services.sh
 	$(CARGO) run -p herald -- --config $(DEV_CONFIG) migrate
 
-test: ## Services, lint, TLS check, then every test of the workspace (what CI runs)
+test: ## Services, lint, TLS and deploy checks, console browser tests, then every test of the workspace (what CI runs)
 	scripts/dev-services.sh
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-tls
 	$(MAKE) --no-print-directory check-deploy
+	$(MAKE) --no-print-directory test-console
 	$(MAKE) --no-print-directory test-only
 
 # Doc tests run first, so the run closes on nextest's summary of every test (CI reads the last one).
@@ -48,6 +49,9 @@ test-only: ## Run the workspace tests only (doc tests, then nextest when install
 		echo "$(CARGO) test --workspace (install cargo-nextest for faster runs)"; \
 		$(CARGO) test --workspace; \
 	fi
+
+test-console: ## Browser tests of the console (Playwright + Debian chromium)
+	scripts/console-test.sh
 
 lint: ## cargo fmt --check and clippy with warnings as errors
 	$(CARGO) fmt --all --check
@@ -70,6 +74,11 @@ bench: ## Run the load benchmark (release build)
 	$(CARGO) build --release -p herald -p herald-bench
 	target/release/herald-bench
 	target/release/digest-bench
+
+soak: ## Steady load on a release Herald (SOAK_RATE events/s, 200; SOAK_MINUTES, 10): RSS, latency, table sizes every 30 s
+	scripts/dev-services.sh
+	$(CARGO) build --release -p herald -p herald-bench
+	target/release/soak
 
 check-tls: ## Fail if openssl-sys or native-tls is in the dependency tree (rustls only)
 	@for pkg in openssl-sys native-tls; do \

@@ -63,11 +63,14 @@ impl Caller {
 
     /// Token management is the admin's.
     pub fn require_admin(&self) -> Result<(), ApiError> {
+        self.require_admin_or("only the admin token manages tokens")
+    }
+
+    /// What only the admin may do; a tenant token gets a 403 with `message`.
+    pub fn require_admin_or(&self, message: &'static str) -> Result<(), ApiError> {
         match self {
             Caller::Admin => Ok(()),
-            Caller::Tenant { .. } => {
-                Err(ApiError::Forbidden("only the admin token manages tokens"))
-            }
+            Caller::Tenant { .. } => Err(ApiError::Forbidden(message)),
         }
     }
 }

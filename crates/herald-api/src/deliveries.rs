@@ -55,6 +55,10 @@ pub struct Attempt {
     pub error_class: Option<String>,
     /// The W3C trace id of the attempt's span.
     pub trace_id: Option<String>,
+    /// Where the trace can be seen: `HERALD_TRACE_URL_TEMPLATE` with the trace id in it;
+    /// null when that is not set or the attempt has no trace id.
+    #[schema(required = true)]
+    pub trace_url: Option<String>,
 }
 
 /// The answer to a retry by request.
@@ -162,6 +166,11 @@ pub async fn get(
             response_body: a.response_body,
             error: a.error,
             error_class: a.error_class,
+            trace_url: state
+                .trace_url_template
+                .as_ref()
+                .zip(a.trace_id.as_deref())
+                .and_then(|(template, trace_id)| template.link(trace_id)),
             trace_id: a.trace_id,
         })
         .collect();

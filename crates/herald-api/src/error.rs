@@ -97,6 +97,16 @@ impl From<herald_store::StoreError> for ApiError {
     }
 }
 
+/// A publisher's `herald.…` type: refused as NATS ingest refuses it.
+impl From<herald_bus::MisplacedType> for ApiError {
+    fn from(misplaced: herald_bus::MisplacedType) -> Self {
+        ApiError::Rejected {
+            code: misplaced.code(),
+            message: misplaced.to_string(),
+        }
+    }
+}
+
 impl From<FieldErrors> for ApiError {
     fn from(errors: FieldErrors) -> Self {
         ApiError::Invalid(errors.0)

@@ -50,6 +50,27 @@ pub struct Delivery {
     /// the event could not be rendered), or where it went without one of its own (`grouped`:
     /// the grouped message's delivery; `suppressed`: quiet hours); null otherwise.
     pub failure_reason: Option<String>,
+    /// A `notify: transitions` delivery: what it says beyond its event (as a webhook gets it
+    /// in the `herald-notice*` headers); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::openapi::DeliveryNotice>)]
+    pub notice: Option<herald_domain::JobNotice>,
+    /// `grouped`: the delivery of the grouped message that carried it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^dlv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    pub grouped_into: Option<String>,
+    /// A fallback delivery: the delivery it stands in for (failed for good, or of a
+    /// subscription that was disabled); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^dlv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    pub fallback_of: Option<String>,
+    /// A fallback delivery: why ("Slack 'ops' failed: HTTP 500 after 5 attempts").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_reason: Option<String>,
+    /// `retrying`: when the next attempt is due (the retry delay counted from when the last
+    /// attempt was recorded; a little later under load); null otherwise.
+    #[schema(required = true)]
+    pub next_attempt_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -142,6 +163,11 @@ pub fn delivery(d: &DeliveryRecord) -> Delivery {
         status: d.status.as_str(),
         attempt_count: d.attempt_count,
         failure_reason: d.failure_reason.clone(),
+        notice: d.notice.clone(),
+        grouped_into: d.grouped_into.map(|id| id.to_string()),
+        fallback_of: d.fallback_of.map(|id| id.to_string()),
+        fallback_reason: d.fallback_reason.clone(),
+        next_attempt_at: d.next_attempt_at,
         created_at: d.created_at,
         updated_at: d.updated_at,
     }

@@ -35,12 +35,13 @@ pub(crate) async fn checked_spec(
         }
     };
     caller.may_write_for(&spec.tenant)?;
+    let mut errors = FieldErrors::default();
+    crate::target_check::add_problem(state, &spec, &mut errors);
     if let Some(fallback) = spec.fallback_subscription_id {
-        let mut errors = FieldErrors::default();
         add_problem(state, &spec.tenant, fallback, own, &mut errors).await?;
-        if !errors.is_empty() {
-            return Err(errors.into());
-        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
     }
     Ok(spec)
 }

@@ -2,6 +2,7 @@
 
 mod auth;
 mod bulk_retry;
+mod console;
 mod deliveries;
 mod digests;
 mod error;
@@ -11,17 +12,25 @@ mod fallback;
 mod health;
 mod json;
 mod limits;
+mod me;
 mod metrics;
 pub mod openapi;
 mod preview;
 mod preview_group;
 mod preview_notice;
+#[cfg(test)]
+mod prop_tests;
 mod publish;
 mod replay;
 mod rotate;
+mod serve;
+mod subscription_health;
 mod subscriptions;
+mod target_check;
+mod tenants;
 mod test_send;
 mod tokens;
+mod trace_url;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -38,9 +47,11 @@ use tokio_util::sync::CancellationToken;
 pub use auth::Caller;
 pub use error::ApiError;
 pub use health::{healthz, metrics_response, readiness};
-pub use limits::RateLimiter;
+pub use limits::{REQUEST_TIMEOUT, RateLimiter};
 pub use metrics::ApiMetrics;
 pub use openapi::openapi_json;
+pub use serve::{HEADER_READ_TIMEOUT, MAX_HEAD_BYTES, MAX_HEADERS, serve};
+pub use trace_url::{TraceUrlError, TraceUrlTemplate};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -58,6 +69,8 @@ pub struct AppState {
     /// Requests per second per token.
     pub rate_limiter: RateLimiter,
     pub metrics: ApiMetrics,
+    /// Links each attempt to its trace (`HERALD_TRACE_URL_TEMPLATE`); none when unset.
+    pub trace_url_template: Option<TraceUrlTemplate>,
 }
 
 pub struct Api {
@@ -85,9 +98,7 @@ impl Api {
     pub async fn run(self, shutdown: CancellationToken) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr()?, "API listening.");
         let info = tokio::spawn(self.metrics.refresh_info(self.store, shutdown.clone()));
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await;
+        let served = serve(self.listener, self.router, shutdown).await;
         info.abort();
         served
     }
@@ -120,6 +131,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tokens/{id}", axum::routing::delete(tokens::delete))
         .route("/digests/{id}/preview", get(digests::preview))
         .route("/digests/{id}/send", post(digests::send))
+        .route("/me", get(me::me))
+        .route("/tenants", get(tenants::list))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
@@ -130,6 +143,9 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(openapi::document))
+        // The console's static files: no token (the page asks for one), not part of /v1.
+        .route("/", get(console::index))
+        .route("/console/{*path}", get(console::file))
         .route_layer(axum::middleware::from_fn(metrics::mark_route))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::map_response(limits::json_errors))

@@ -192,9 +192,19 @@ pub(crate) async fn mark_route(request: Request, next: Next) -> Response {
         request.extensions().get::<MatchedPath>(),
         request.extensions().get::<RouteSlot>(),
     ) {
-        let _ = slot.0.set(matched.as_str().to_owned());
+        let _ = slot.0.set(route_label(matched.as_str()).to_owned());
     }
     next.run(request).await
+}
+
+/// The console's files are one label: they are not API routes, and a dashboard of the API
+/// should not split a page load into a series per file pattern.
+fn route_label(matched: &str) -> &str {
+    if matched == "/" || matched.starts_with("/console/") {
+        "console"
+    } else {
+        matched
+    }
 }
 
 /// Any method string a client makes up would otherwise be a series of its own.

@@ -39,8 +39,8 @@ pub use noise::{
     QuietWindowRequest, QuietWindowShown,
 };
 pub use requests::{
-    BulkRetryRequest, PreviewRecorded, PreviewRequest, PreviewSample, ReplayRequest,
-    SubscriptionPatch, TokenRequest,
+    BulkRetryRequest, DeliveryNotice, PreviewRecorded, PreviewRequest, PreviewSample,
+    ReplayRequest, SubscriptionPatch, TokenRequest,
 };
 pub use shared::{
     Channel, CloudEvent, Condition, ConditionKeyword, DeliveryStatus, Outcome, WebhookChannel,
@@ -70,8 +70,10 @@ pub use targets::{
     info(
         title = "Herald",
         description = "Herald's management API (CONTRACT §4): subscriptions, events, \
-            deliveries, rejections, digests and tenant tokens under `/v1`, each with a bearer \
-            token; health, readiness, metrics and this document without one.\n\n\
+            deliveries, rejections, digests, tenants and tenant tokens under `/v1`, each with a \
+            bearer token; health, readiness, metrics and this document without one (and the \
+            web console's static files at `/` and `/console/…`, which are not part of this \
+            API).\n\n\
             Every error has the body `{\"error\": {\"code\", \"message\", \"fields\"}}` \
             (`ErrorBody`); a method a path does not have is a 405 (`method_not_allowed`), an \
             unknown path a 404. Lists answer `{\"items\": [...], \"next_cursor\": ...}`: pass \
@@ -100,6 +102,8 @@ pub use targets::{
         crate::tokens::delete,
         crate::digests::preview,
         crate::digests::send,
+        crate::me::me,
+        crate::tenants::list,
         crate::health::healthz,
         crate::health::readyz,
         crate::health::metrics,
@@ -120,7 +124,8 @@ pub use targets::{
             events ingest refused"),
         (name = "deliveries", description = "What was sent and what came back; retries"),
         (name = "digests", description = "Daily summaries: preview, send now"),
-        (name = "tokens", description = "The admin's tenant tokens"),
+        (name = "tokens", description = "Who a token is; the admin's tenant tokens and the \
+            tenants they name"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     ),
 )]

@@ -9,7 +9,7 @@ use axum::{Extension, Json};
 use bytes::Bytes;
 use chrono::Utc;
 use herald_bus::{MSG_ID_HEADER, Outgoing, publish_all};
-use herald_domain::{Incoming, parse_event};
+use herald_domain::{Event, EventLimits, Incoming, parse_event};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -66,39 +66,14 @@ pub async fn publish(
             "send protobuf events on NATS; over HTTP, send CloudEvents JSON".into(),
         ));
     }
-    // The subject's tenant is the token's own (an event naming another is a tenant mismatch,
-    // as on NATS); the admin names it in the `tenant` attribute.
-    let attributes: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let named = attributes.get("tenant").and_then(Value::as_str);
-    let Some(tenant) = caller.scope().map(|own| own.as_str()).or(named) else {
-        return Err(ApiError::field(
-            "tenant",
-            "is required: the tenant the event belongs to",
-        ));
-    };
-    let event_type = attributes
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let incoming = Incoming {
-        subject_tenant: tenant,
-        subject_type: event_type,
+    let event = checked_event(
+        caller.scope().map(|own| own.as_str()),
         content_type,
-        body: &body,
-        received_at: Utc::now(),
-    };
-    let event =
-        parse_event(&incoming, &state.event_limits).map_err(|rejection| ApiError::Rejected {
-            code: rejection.reason.code(),
-            message: rejection.reason.to_string(),
-        })?;
+        &body,
+        &state.event_limits,
+    )?;
     // Herald's own `herald.…` types are refused here as NATS ingest refuses them.
-    herald_bus::check_published_type(event.event_type.as_str()).map_err(|misplaced| {
-        ApiError::Rejected {
-            code: misplaced.code(),
-            message: misplaced.to_string(),
-        }
-    })?;
+    herald_bus::check_published_type(event.event_type.as_str())?;
     let mut nats_headers = herald_bus::HeaderMap::new();
     nats_headers.insert(MSG_ID_HEADER, event.id.as_str());
     nats_headers.insert("Content-Type", "application/cloudevents+json");
@@ -121,4 +96,38 @@ pub async fn publish(
         }),
     )
         .into_response())
+}
+
+/// The body read as NATS ingest reads an event. The subject's tenant is the token's own
+/// (`scope`; an event naming another is a tenant mismatch, as on NATS); the admin names it in
+/// the `tenant` attribute.
+pub(crate) fn checked_event(
+    scope: Option<&str>,
+    content_type: Option<&str>,
+    body: &[u8],
+    limits: &EventLimits,
+) -> Result<Event, ApiError> {
+    let attributes: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let named = attributes.get("tenant").and_then(Value::as_str);
+    let Some(tenant) = scope.or(named) else {
+        return Err(ApiError::field(
+            "tenant",
+            "is required: the tenant the event belongs to",
+        ));
+    };
+    let event_type = attributes
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let incoming = Incoming {
+        subject_tenant: tenant,
+        subject_type: event_type,
+        content_type,
+        body,
+        received_at: Utc::now(),
+    };
+    parse_event(&incoming, limits).map_err(|rejection| ApiError::Rejected {
+        code: rejection.reason.code(),
+        message: rejection.reason.to_string(),
+    })
 }

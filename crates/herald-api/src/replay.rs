@@ -96,7 +96,7 @@ pub async fn replay(
 }
 
 /// `{}` (or no body) or `{"subscription_id": "sub_…"}`; any other field is named as invalid.
-fn named_subscription(body: &[u8]) -> Result<Option<SubscriptionId>, ApiError> {
+pub(crate) fn named_subscription(body: &[u8]) -> Result<Option<SubscriptionId>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }

@@ -64,7 +64,11 @@ pub async fn rotate(
     });
     state
         .store
-        .update_subscription(subscription.id, &spec)
+        .update_subscription(
+            subscription.id,
+            &spec,
+            crate::subscription_health::DISABLED_THROUGH_API,
+        )
         .await?
         .ok_or(ApiError::NotFound("subscription"))?;
     tracing::info!(subscription_id = %subscription.id, %expires_at, "Signing secret rotated.");

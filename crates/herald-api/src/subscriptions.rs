@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::json::{PageRequest, merge_patch, object_body, page};
 use crate::openapi::{SubscriptionRequest, SubscriptionShown, examples};
+use crate::subscription_health::{DISABLED_THROUGH_API, SubscriptionHealth, health_of, pick};
 use crate::{ApiError, AppState, Caller};
 
 page!(
@@ -65,10 +66,13 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let request = object_body(&body)?;
     let spec = crate::fallback::checked_spec(&state, &caller, &request, None).await?;
-    let created = state.store.create_subscription(&spec).await?;
+    let created = state
+        .store
+        .create_subscription(&spec, DISABLED_THROUGH_API)
+        .await?;
     tracing::info!(subscription_id = %created.id, tenant = %spec.tenant, channel = spec.channel().as_str(), "Subscription created.");
     state.metrics.subscriptions_changed();
-    let mut body = shown(&created);
+    let mut body = shown(&state, &created).await?;
     // The signing secret is shown this once; afterwards only its mask.
     if let Target::Webhook(webhook) = &created.spec.target {
         body["secret"] = json!(webhook.secret.as_ref());
@@ -134,7 +138,9 @@ pub async fn list(
         .store
         .list_subscriptions(&filter, page.cursor, page.fetch())
         .await?;
-    Ok(page.respond::<SubscriptionPage, _>(rows, |r| r.id.to_string(), view))
+    let ids: Vec<SubscriptionId> = rows.iter().map(|r| r.id).collect();
+    let health = health_of(&state, &ids).await?;
+    Ok(page.respond::<SubscriptionPage, _>(rows, |r| r.id.to_string(), |r| view(r, &health)))
 }
 
 /// One subscription, secrets masked
@@ -160,7 +166,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let subscription = find(&state, &caller, &id).await?;
-    Ok(Json(shown(&subscription)).into_response())
+    Ok(Json(shown(&state, &subscription).await?).into_response())
 }
 
 /// Change a subscription
@@ -205,7 +211,7 @@ pub async fn patch(
     let spec = crate::fallback::checked_spec(&state, &caller, &merged, Some(current.id)).await?;
     let updated = state
         .store
-        .update_subscription(current.id, &spec)
+        .update_subscription(current.id, &spec, DISABLED_THROUGH_API)
         .await?
         .ok_or(ApiError::NotFound("subscription"))?;
     tracing::info!(subscription_id = %updated.id, "Subscription changed.");
@@ -217,7 +223,7 @@ pub async fn patch(
                 updated.spec.tenant.as_str(),
                 &updated.id.to_string(),
                 &updated.spec.name,
-                "disabled through the API",
+                DISABLED_THROUGH_API,
                 &updated.updated_at.timestamp_micros().to_string(),
             ))
         }
@@ -240,7 +246,7 @@ pub async fn patch(
             tracing::warn!(%error, subscription_id = %updated.id, event_type, "Cannot publish an operational event.");
         }
     }
-    Ok(Json(shown(&updated)).into_response())
+    Ok(Json(shown(&state, &updated).await?).into_response())
 }
 
 /// Remove a subscription
@@ -293,18 +299,25 @@ fn parse_id(id: &str) -> Result<SubscriptionId, ApiError> {
     id.parse().map_err(|_| ApiError::NotFound("subscription"))
 }
 
-fn shown(subscription: &Subscription) -> Value {
-    view(&SubscriptionView {
-        id: subscription.id,
-        masked: subscription.spec.to_masked_json(),
-        created_at: subscription.created_at,
-        updated_at: subscription.updated_at,
-    })
+/// One subscription as answered, with its health read now.
+async fn shown(state: &AppState, subscription: &Subscription) -> Result<Value, ApiError> {
+    let health = health_of(state, &[subscription.id]).await?;
+    Ok(view(
+        &SubscriptionView {
+            id: subscription.id,
+            masked: subscription.spec.to_masked_json(),
+            created_at: subscription.created_at,
+            updated_at: subscription.updated_at,
+        },
+        &health,
+    ))
 }
 
-fn view(row: &SubscriptionView) -> Value {
+fn view(row: &SubscriptionView, health: &HashMap<SubscriptionId, SubscriptionHealth>) -> Value {
     let mut body = row.masked.clone();
     body["id"] = json!(row.id.to_string());
+    let enabled = body["enabled"].as_bool().unwrap_or(true);
+    body["health"] = json!(pick(health, row.id, enabled));
     body["created_at"] = json!(row.created_at);
     body["updated_at"] = json!(row.updated_at);
     body

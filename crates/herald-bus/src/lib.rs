@@ -65,6 +65,15 @@ fn log_connection_event(event: async_nats::Event) {
     }
 }
 
+/// `HERALD_NATS_URL` may name every server of a cluster, comma-separated, so that Herald can
+/// start, and reconnect, while any one of them is down (the client takes one URL per entry).
+fn server_urls(url: &str) -> Vec<&str> {
+    url.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect()
+}
+
 /// A connection to NATS with Herald's subject names.
 #[derive(Clone)]
 pub struct Bus {
@@ -82,7 +91,7 @@ impl Bus {
             .retry_on_initial_connect()
             .connection_timeout(std::time::Duration::from_secs(5))
             .event_callback(|event| async move { log_connection_event(event) })
-            .connect(url)
+            .connect(server_urls(url).as_slice())
             .await
             .map_err(|e| BusError::Connect {
                 url: url.to_owned(),
@@ -134,5 +143,22 @@ impl Bus {
             .await
             .map(|_| ())
             .map_err(|e| BusError::js("stream lookup", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_urls;
+
+    #[test]
+    fn a_nats_url_may_list_every_server_of_a_cluster() {
+        assert_eq!(
+            server_urls("nats://127.0.0.1:4222"),
+            ["nats://127.0.0.1:4222"]
+        );
+        assert_eq!(
+            server_urls("nats://a:4222, nats://b:4222,,nats://c:4222 "),
+            ["nats://a:4222", "nats://b:4222", "nats://c:4222"]
+        );
     }
 }

@@ -1,8 +1,8 @@
-//! The one outbound HTTP client: pooled, never follows redirects, ignores proxy variables,
-//! refuses private addresses unless allowed, and keeps what came back for the attempt record.
-//! It is hyper's own client: nothing between Herald and the connection pool.
+//! The one outbound HTTP client: pooled, never follows redirects (a 3xx is the answer, kept
+//! as it came), ignores proxy variables, refuses what the target policy refuses (checked on
+//! the very addresses it connects to, see `resolver`), and keeps what came back for the
+//! attempt record. It is hyper's own client: nothing between Herald and the connection pool.
 
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -12,24 +12,24 @@ use http_body_util::{BodyExt as _, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::connect::dns::GaiResolver;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rustls_platform_verifier::BuilderVerifierExt as _;
 
 mod resolver;
 
-use crate::guard::is_public;
+use crate::guard::TargetPolicy;
 use crate::{AttemptError, AttemptReport, ErrorClass, PaceHint, RESPONSE_EXCERPT_BYTES, Verdict};
-use resolver::{PrivateHost, Resolver};
+use resolver::{Lookup, PrivateHost, Resolver};
 
 const AGENT: &str = concat!("Herald/", env!("CARGO_PKG_VERSION"));
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct HttpOptions {
-    /// Lets deliveries reach loopback, private and link-local addresses (development, tests).
-    pub allow_private_targets: bool,
+    /// Which addresses deliveries may reach: public ones, the operator's allowed ranges, or
+    /// everything (development, tests).
+    pub targets: TargetPolicy,
     /// Open connections kept for reuse per receiver (scheme, host and port). At least the
     /// dispatcher's per-target concurrency, or a busy receiver's extra connections are closed
     /// after each request and opened again for the next.
@@ -39,7 +39,7 @@ pub struct HttpOptions {
 impl Default for HttpOptions {
     fn default() -> Self {
         Self {
-            allow_private_targets: false,
+            targets: TargetPolicy::default(),
             max_idle_per_host: 64,
         }
     }
@@ -103,7 +103,7 @@ type Connector = HttpsConnector<HttpConnector<Resolver>>;
 #[derive(Clone)]
 pub struct HttpClient {
     client: Client<Connector, Full<Bytes>>,
-    allow_private: bool,
+    targets: TargetPolicy,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,14 +120,19 @@ struct Answer {
 impl HttpClient {
     /// TLS: rustls with ring, certificates checked by the platform's verifier.
     pub fn new(options: HttpOptions) -> Result<Self, ClientError> {
+        Self::with_lookup(options, resolver::system_lookup())
+    }
+
+    /// A client whose names resolve through `lookup` (tests script the answers).
+    fn with_lookup(options: HttpOptions, lookup: Lookup) -> Result<Self, ClientError> {
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()?
             .with_platform_verifier()?
             .with_no_client_auth();
         let mut http = HttpConnector::new_with_resolver(Resolver {
-            public_only: !options.allow_private_targets,
-            system: GaiResolver::new(),
+            policy: options.targets.clone(),
+            lookup,
         });
         http.enforce_http(false);
         http.set_nodelay(true);
@@ -144,8 +149,13 @@ impl HttpClient {
             .build(https);
         Ok(Self {
             client,
-            allow_private: options.allow_private_targets,
+            targets: options.targets,
         })
+    }
+
+    /// The policy every connection is checked against (the API checks new targets with it).
+    pub fn target_policy(&self) -> &TargetPolicy {
+        &self.targets
     }
 
     pub async fn send(&self, request: OutgoingRequest) -> HttpOutcome {
@@ -164,9 +174,8 @@ impl HttpClient {
             outcome.error = Some(error);
             return outcome;
         }
-        let timeout = request.timeout;
-        match tokio::time::timeout(timeout, self.exchange(request)).await {
-            Ok(Ok(answer)) => {
+        match self.exchange(request).await {
+            Ok(answer) => {
                 outcome.status = Some(answer.status);
                 outcome.retry_after = answer
                     .headers
@@ -185,19 +194,18 @@ impl HttpClient {
                     .collect();
                 outcome.body = Some(answer.body);
             }
-            Ok(Err(error)) => outcome.error = Some(error),
-            Err(_) => {
-                outcome.error = Some(AttemptError::new(
-                    ErrorClass::Timeout,
-                    format!("no complete answer within {} ms", timeout.as_millis()),
-                ))
-            }
+            Err(error) => outcome.error = Some(error),
         }
         outcome.duration = clock.elapsed();
         outcome
     }
 
+    /// The request and its answer, head and body, within the request's timeout as a whole: a
+    /// receiver that trickles its answer a byte at a time gets no more time than one that
+    /// says nothing.
     async fn exchange(&self, request: OutgoingRequest) -> Result<Answer, AttemptError> {
+        let timeout = request.timeout;
+        let deadline = tokio::time::Instant::now() + timeout;
         let mut url = request.url;
         let mut headers = request.headers;
         // Credentials in the URL become basic auth (unless the subscription sets its own
@@ -221,45 +229,48 @@ impl HttpClient {
             .body(Full::new(request.body))
             .map_err(|e| AttemptError::new(ErrorClass::Request, e.to_string()))?;
         *outgoing.headers_mut() = headers;
-        let response = self
-            .client
-            .request(outgoing)
+        // Dropping the request's future (or, below, the body) closes its connection: a
+        // receiver that never answers keeps nothing of Herald's once the attempt is over.
+        let response = tokio::time::timeout_at(deadline, self.client.request(outgoing))
             .await
+            .map_err(|_| {
+                AttemptError::new(
+                    ErrorClass::Timeout,
+                    format!("no answer within {} ms", timeout.as_millis()),
+                )
+            })?
             .map_err(classify_error)?;
         let (parts, body) = response.into_parts();
+        let status = parts.status.as_u16();
+        let body = tokio::time::timeout_at(deadline, read_excerpt(body))
+            .await
+            .map_err(|_| {
+                AttemptError::new(
+                    ErrorClass::Timeout,
+                    format!(
+                        "HTTP {status} came, but its body was still arriving after {} ms",
+                        timeout.as_millis()
+                    ),
+                )
+            })??;
         Ok(Answer {
-            status: parts.status.as_u16(),
+            status,
             headers: parts.headers,
-            body: read_excerpt(body).await?,
+            body,
         })
     }
 
-    /// The resolver never sees a URL whose host is an IP literal; check those here.
+    /// The resolver never sees a URL whose host is an IP literal (hyper connects to it
+    /// directly); check those here.
     fn check_literal_host(&self, url: &url::Url) -> Result<(), AttemptError> {
-        if self.allow_private {
-            return Ok(());
-        }
-        let ip = match url.host() {
-            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
-            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
-            _ => return Ok(()),
-        };
-        if is_public(ip) {
-            Ok(())
-        } else {
-            Err(refused(ip))
-        }
+        self.targets
+            .check_url_host(url)
+            .map_err(|refusal| AttemptError::new(ErrorClass::PrivateAddress, refusal.to_string()))
     }
 }
 
-fn refused(ip: IpAddr) -> AttemptError {
-    AttemptError::new(
-        ErrorClass::PrivateAddress,
-        format!("{ip} is not a public address (set HERALD_ALLOW_PRIVATE_TARGETS to allow it)"),
-    )
-}
-
-/// Reads at most the excerpt, then stops: a huge answer costs nothing more.
+/// Reads at most the excerpt, then stops: a huge answer costs nothing more (the rest is
+/// never read, and the connection, no longer reusable, is closed when the body drops).
 async fn read_excerpt(mut body: hyper::body::Incoming) -> Result<String, AttemptError> {
     let mut excerpt = Vec::new();
     while excerpt.len() < RESPONSE_EXCERPT_BYTES {
@@ -272,7 +283,22 @@ async fn read_excerpt(mut body: hyper::body::Incoming) -> Result<String, Attempt
             excerpt.extend_from_slice(&chunk[..chunk.len().min(room)]);
         }
     }
-    Ok(String::from_utf8_lossy(&excerpt).into_owned())
+    Ok(excerpt_text(&excerpt))
+}
+
+/// The excerpt as text of at most [`RESPONSE_EXCERPT_BYTES`] bytes: lossy decoding turns each
+/// invalid byte (binary bodies, a character cut at the end) into a three-byte U+FFFD, which
+/// would otherwise let the stored text grow past the documented size.
+fn excerpt_text(bytes: &[u8]) -> String {
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    if text.len() > RESPONSE_EXCERPT_BYTES {
+        let mut end = RESPONSE_EXCERPT_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 /// hyper's errors never name the URL (webhook URLs may carry tokens, and this text goes to

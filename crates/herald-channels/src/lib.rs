@@ -30,7 +30,7 @@ use teams::Teams;
 
 pub use classify::classify_status;
 pub use email::{MailDraft, SmtpSecurity, SmtpSettings, SmtpSetupError};
-pub use guard::is_public;
+pub use guard::{Cidr, CidrError, Refusal, TargetPolicy};
 pub use http::{HttpClient, HttpOptions, HttpOutcome, OutgoingRequest};
 pub use lettre::message::Mailbox;
 pub use pace::{Pace, PaceKey, pace_keys};
@@ -123,6 +123,8 @@ pub trait Sender: Send + Sync {
 /// The channels: one sender per `herald_domain::Channel`, matched exhaustively, so a channel
 /// without its module does not compile.
 pub struct Channels {
+    /// What the HTTP channels may reach; the API checks new targets against it.
+    targets: TargetPolicy,
     webhook: WebhookSender,
     slack: ChatSender<Slack>,
     discord: ChatSender<Discord>,
@@ -134,12 +136,18 @@ impl Channels {
     /// `smtp` is `None` when no relay is configured: email deliveries then fail saying so.
     pub fn new(http: HttpClient, smtp: Option<&SmtpSettings>) -> Result<Self, SmtpSetupError> {
         Ok(Self {
+            targets: http.target_policy().clone(),
             webhook: WebhookSender::new(http.clone()),
             slack: ChatSender::new(http.clone()),
             discord: ChatSender::new(http.clone()),
             teams: ChatSender::new(http),
             email: EmailSender::new(smtp)?,
         })
+    }
+
+    /// The policy every HTTP delivery's connection is checked against.
+    pub fn target_policy(&self) -> &TargetPolicy {
+        &self.targets
     }
 
     /// The exact message `delivery` would send (for previews); nothing is sent.

@@ -61,6 +61,9 @@ pub struct DispatcherConfig {
     pub shutdown_grace: Duration,
     /// When a job that keeps failing before its attempt ends as a failed delivery.
     pub poison: PoisonPolicy,
+    /// How long the events of a job wait before its `transitions` subscriptions decide on
+    /// them, so those arriving together in any order are decided in the order they happened.
+    pub transitions_settle: Duration,
 }
 
 impl Default for DispatcherConfig {
@@ -74,6 +77,7 @@ impl Default for DispatcherConfig {
             batch_size: 256,
             shutdown_grace: Duration::from_secs(20),
             poison: PoisonPolicy::default(),
+            transitions_settle: Duration::from_secs(5),
         }
     }
 }
@@ -178,8 +182,12 @@ impl Dispatcher {
         ));
         // Beside the sweep: what groups and quiet hours held goes out as one message each.
         let releaser = tokio::spawn(releaser::run(
-            self.store.clone(),
-            self.bus.clone(),
+            releaser::Releaser {
+                store: self.store.clone(),
+                bus: self.bus.clone(),
+                settle: self.config.transitions_settle,
+                released: self.metrics.released.clone(),
+            },
             shutdown.clone(),
         ));
         tracing::info!(stream = %names.deliveries_stream(), "Dispatcher started.");

@@ -50,6 +50,14 @@ pub struct SubscriptionLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReleasedLabel {
+    pub kind: &'static str,
+}
+
+/// The kinds of `herald_held_released_total`.
+pub const RELEASED_KINDS: [&str; 4] = ["notice", "quiet", "group", "grouped"];
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ReasonLabel {
     pub reason: &'static str,
 }
@@ -110,6 +118,8 @@ pub struct DispatchMetrics {
     pub record_failures: Counter,
     pub finished: Family<FinishedLabels, Counter>,
     pub outbox_republished: Counter,
+    /// What the releaser made of held deliveries (see [`RELEASED_KINDS`]).
+    pub released: Family<ReleasedLabel, Counter>,
     pub per_subscription: Option<SubscriptionMetrics>,
     pub disabled: DisabledCounter,
 }
@@ -133,6 +143,7 @@ impl DispatchMetrics {
             record_failures: Counter::default(),
             finished: Family::default(),
             outbox_republished: Counter::default(),
+            released: Family::default(),
             per_subscription: per_subscription.then(SubscriptionMetrics::default),
             disabled,
         };
@@ -157,6 +168,14 @@ impl DispatchMetrics {
             "herald_deliveries_finished",
             "Deliveries that reached a final state (delivered or failed), by channel",
             metrics.finished.clone(),
+        );
+        for kind in RELEASED_KINDS {
+            let _ = metrics.released.get_or_create(&ReleasedLabel { kind });
+        }
+        registry.register(
+            "herald_held_released",
+            "What the releaser made of held deliveries: notice (a transitions delivery sent), quiet (one a transitions subscription stayed quiet on), group (a grouped message sent), grouped (a delivery carried in one)",
+            metrics.released.clone(),
         );
         registry.register(
             "herald_outbox_republished",

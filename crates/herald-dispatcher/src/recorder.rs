@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, TimeDelta, Utc};
+
 use herald_bus::{AckKind, Bus, publish_all};
 use herald_domain::DeliveryStatus;
 use herald_store::{AttemptRecord, Store};
@@ -231,7 +233,7 @@ impl Recorder {
     async fn disable(&self, finished: &Finished, reason: &str) -> bool {
         match self
             .store
-            .disable_subscription(finished.subscription.id)
+            .disable_subscription(finished.subscription.id, reason)
             .await
         {
             Ok(true) => {
@@ -272,5 +274,18 @@ fn attempt_record(finished: &Finished) -> AttemptRecord {
             Decision::Retry(_) => DeliveryStatus::Retrying,
             Decision::Failed { .. } => DeliveryStatus::Failed,
         },
+        next_attempt_at: next_attempt_at(&finished.decision, Utc::now()),
     }
 }
+
+/// When a retry is due: the NAK that follows the recording right away starts JetStream's
+/// delay, so counting it from now is off by one batch's write at most (docs/adr/0004).
+fn next_attempt_at(decision: &Decision, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    match decision {
+        Decision::Retry(delay) => TimeDelta::from_std(*delay).ok().map(|delay| now + delay),
+        Decision::Delivered | Decision::Failed { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,7 @@
-//! The releaser: every second, every dispatcher replica looks at what is held (issue 12) and
-//! sends each group that is due as one `herald.group` delivery. A release is one transaction
-//! (members marked grouped, the group's event, its delivery and job in the outbox), claimed
+//! The releaser: every second, every dispatcher replica looks at what is held (issue 12),
+//! settles each job of a `transitions` subscription whose events have waited long enough
+//! (`herald_store::Settle`), and sends each group that is due as one `herald.group` delivery.
+//! A release is one transaction (members marked grouped, the group's event, its delivery and job in the outbox), claimed
 //! with the group's row locked SKIP LOCKED, then handed over like a digest's job; so replicas
 //! never both send a group, and a kill -9 anywhere loses none and sends none twice: before
 //! the commit nothing happened, after it the outbox sweep publishes a job the hand-over missed.
@@ -8,12 +9,18 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use herald_bus::Bus;
-use herald_domain::{DeliveryId, EventId, GroupSpec, Tenant};
+use herald_domain::{DeliveryId, EventId, GroupSpec, Notify, Tenant};
 use herald_render::QuietSpan;
-use herald_store::{GroupRelease, HeldGroup, Store, StoreError, Subscription, SubscriptionCache};
+use herald_store::{
+    GroupRelease, HeldGroup, Settle, Store, StoreError, Subscription, SubscriptionCache, held_job,
+};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use tokio_util::sync::CancellationToken;
+
+use crate::metrics::ReleasedLabel;
 
 use crate::group_event::{self, compose};
 use crate::hold::{self, QUIET_KEY, Release};
@@ -24,8 +31,26 @@ const RELEASE_EVERY: Duration = Duration::from_secs(1);
 /// How often old send times are dropped.
 const FORGET_EVERY: Duration = Duration::from_secs(3600);
 
-/// Releases due groups until `shutdown`.
-pub(crate) async fn run(store: Store, bus: Bus, shutdown: CancellationToken) {
+/// What the releaser works with.
+pub(crate) struct Releaser {
+    pub store: Store,
+    pub bus: Bus,
+    /// How long a job's events wait before they are decided on.
+    pub settle: Duration,
+    pub released: Family<ReleasedLabel, Counter>,
+}
+
+impl Releaser {
+    fn count(&self, kind: &'static str, by: usize) {
+        self.released
+            .get_or_create(&ReleasedLabel { kind })
+            .inc_by(u64::try_from(by).unwrap_or(u64::MAX));
+    }
+}
+
+/// Settles due jobs and releases due groups until `shutdown`.
+pub(crate) async fn run(releaser: Releaser, shutdown: CancellationToken) {
+    let store = &releaser.store;
     let mut cache = SubscriptionCache::default();
     let mut forgotten = Instant::now();
     loop {
@@ -33,7 +58,7 @@ pub(crate) async fn run(store: Store, bus: Bus, shutdown: CancellationToken) {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(RELEASE_EVERY) => {}
         }
-        if let Err(error) = release_due(&store, &bus, &mut cache, Utc::now()).await {
+        if let Err(error) = release_due(&releaser, &mut cache, Utc::now()).await {
             tracing::warn!(%error, "Cannot release held deliveries yet.");
         }
         if forgotten.elapsed() >= FORGET_EVERY {
@@ -46,14 +71,14 @@ pub(crate) async fn run(store: Store, bus: Bus, shutdown: CancellationToken) {
     }
 }
 
-/// Sends every held group that is due at `now`; ends the held deliveries of subscriptions
-/// that are gone or disabled.
+/// Settles every job and sends every held group that is due at `now`; ends the held
+/// deliveries of subscriptions that are gone or disabled.
 async fn release_due(
-    store: &Store,
-    bus: &Bus,
+    releaser: &Releaser,
     cache: &mut SubscriptionCache,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let store = &releaser.store;
     let groups = store.held_groups().await?;
     if groups.is_empty() {
         return Ok(());
@@ -79,17 +104,54 @@ async fn release_due(
             tracing::info!(subscription_id = %held.subscription_id, failed, %reason, "Held deliveries failed without an attempt.");
             continue;
         };
-        if let Release::Now { wait, interval } = hold::release(&subscription.spec, held, now) {
-            send(store, bus, &subscription, held, (wait, interval), now).await?;
+        if held_job(&held.hold_key).is_some() {
+            let settle = TimeDelta::from_std(releaser.settle).unwrap_or(TimeDelta::MAX);
+            if held.first_held + settle <= now {
+                settle_job(releaser, &subscription, held).await?;
+            }
+            continue;
         }
+        if let Release::Now { wait, interval } = hold::release(&subscription.spec, held, now) {
+            send(releaser, &subscription, held, (wait, interval), now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Decides on the held events of one job; nothing when another replica has it.
+async fn settle_job(
+    releaser: &Releaser,
+    subscription: &Subscription,
+    held: &HeldGroup,
+) -> Result<(), StoreError> {
+    let repeat_interval = match &subscription.spec.notify {
+        Notify::Transitions {
+            repeat_interval, ..
+        } => Some(*repeat_interval),
+        Notify::EveryEvent => None,
+    };
+    let job = Settle {
+        subscription_id: subscription.id,
+        hold_key: &held.hold_key,
+        settle: releaser.settle,
+        repeat_interval,
+    };
+    let Some(settled) = releaser.store.settle_job(&job).await? else {
+        return Ok(());
+    };
+    releaser.count("notice", settled.jobs.len());
+    releaser.count("quiet", settled.suppressed);
+    tracing::debug!(subscription_id = %subscription.id, hold_key = %held.hold_key, sent = settled.jobs.len(), suppressed = settled.suppressed, "Job settled.");
+    // Queued in the outbox with the deliveries: when this publish fails, the sweep sends them.
+    if let Err(error) = crate::hand_over(&releaser.store, &releaser.bus, &settled.jobs).await {
+        tracing::warn!(%error, "Notices queued; the outbox sweep will send them.");
     }
     Ok(())
 }
 
 /// Sends one due group; nothing when another replica has it or it is no longer due.
 async fn send(
-    store: &Store,
-    bus: &Bus,
+    releaser: &Releaser,
     subscription: &Subscription,
     held: &HeldGroup,
     (wait, interval): (Duration, Duration),
@@ -115,7 +177,8 @@ async fn send(
         now,
     };
     let mut members = 0;
-    let job = store
+    let job = releaser
+        .store
         .release_group(&release, |held| {
             members = held.len();
             compose(&words, held)
@@ -124,9 +187,13 @@ async fn send(
     let Some(job) = job else {
         return Ok(());
     };
+    releaser.count("group", 1);
+    releaser.count("grouped", members);
     tracing::info!(subscription_id = %subscription.id, hold_key = %held.hold_key, members, %delivery_id, "Held deliveries sent as one message.");
     // Recorded with its job in the outbox: when this publish fails, the sweep sends it.
-    if let Err(error) = crate::hand_over(store, bus, std::slice::from_ref(&job)).await {
+    if let Err(error) =
+        crate::hand_over(&releaser.store, &releaser.bus, std::slice::from_ref(&job)).await
+    {
         tracing::warn!(%error, %delivery_id, "Grouped message queued; the outbox sweep will send it.");
     }
     Ok(())

@@ -52,5 +52,6 @@ pub use template::{
     TemplateContext, TemplateError, TemplateSubscription, check_template, render_template,
 };
 pub use tenant::Tenant;
-pub use transitions::{JobNotice, JobNoticeKind, JobTrack, Step};
+pub use transitions::{JobNotice, JobNoticeKind, JobTrack, Quiet, Step};
+pub use validate::SUBSCRIPTION_FIELDS;
 pub use webhook_url::WebhookUrl;

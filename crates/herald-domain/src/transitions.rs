@@ -1,8 +1,8 @@
 //! `notify: transitions` (issue 12): a job's changes of state instead of its every event.
 //! [`JobTrack`] is what Herald remembers of one job for one subscription, and [`JobTrack::apply`]
 //! the decision an event leads to, so the rules are tested here without a database; the store
-//! keeps the state in Postgres and applies it under a row lock, in the transaction that
-//! routes the event.
+//! keeps the state in Postgres and applies it under a row lock when it settles a job's held
+//! events (`herald_store::Settle`).
 //!
 //! Every time is the event's own (its CloudEvents `time`), never the clock of the replica
 //! that happens to process it: events of one job may arrive late or out of order, and two
@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Outcome;
@@ -78,10 +78,56 @@ pub enum Step {
     /// Delivered with this notice.
     Notify(JobNotice),
     /// Not delivered: it changes nothing a person needs to hear now.
-    Quiet,
+    Quiet(Quiet),
     /// Delivered as with `every_event` (a start, a warning, an info): its outcome is no
     /// change of state, and the state is left as it was.
     PassThrough,
+}
+
+/// Why an event of a `transitions` subscription was not delivered: kept with its delivery
+/// (`suppressed`), so "where did my event go" has an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Quiet {
+    /// A further failure before its reminder is due.
+    StillFailing {
+        failures: u32,
+        since: DateTime<Utc>,
+        next_reminder: Option<DateTime<Utc>>,
+    },
+    /// A success while the job was not failing.
+    NotFailing,
+    /// Older than an event of the job already decided on.
+    Late,
+}
+
+impl Quiet {
+    /// The reason stored with the delivery, naming the job.
+    pub fn reason(&self, job_key: &str) -> String {
+        match self {
+            Quiet::StillFailing {
+                failures,
+                since,
+                next_reminder,
+            } => {
+                let since = since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                let reminder = next_reminder.map_or_else(String::new, |at| {
+                    format!(
+                        "; the next reminder goes with a failure from {}",
+                        at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    )
+                });
+                format!(
+                    "notify: transitions: {job_key} still failing ({failures} failures since {since}){reminder}"
+                )
+            }
+            Quiet::NotFailing => {
+                format!("notify: transitions: {job_key} succeeded and was not failing")
+            }
+            Quiet::Late => format!(
+                "notify: transitions: arrived after a newer event of {job_key} was decided on"
+            ),
+        }
+    }
 }
 
 impl JobTrack {
@@ -129,7 +175,13 @@ impl JobTrack {
                         .is_ok_and(|passed| passed >= repeat_interval)
                 });
                 if !due {
-                    return Step::Quiet;
+                    return Step::Quiet(Quiet::StillFailing {
+                        failures: self.failures,
+                        since: self.failing_since.unwrap_or(time),
+                        next_reminder: self.last_notice_at.and_then(|last| {
+                            TimeDelta::from_std(repeat_interval).ok().map(|d| last + d)
+                        }),
+                    });
                 }
                 self.last_notice_at = Some(time);
                 Step::Notify(JobNotice {
@@ -146,12 +198,12 @@ impl JobTrack {
                     self.failures = self.failures.saturating_add(1);
                     self.failing_since = Some(self.failing_since.map_or(time, |s| s.min(time)));
                 }
-                Step::Quiet
+                Step::Quiet(Quiet::Late)
             }
             (Outcome::Success, false) => {
                 self.last_success_at = Some(time);
                 if !self.failing {
-                    return Step::Quiet;
+                    return Step::Quiet(Quiet::NotFailing);
                 }
                 let since = self.failing_since.unwrap_or(time);
                 let notice = JobNotice {
@@ -166,7 +218,7 @@ impl JobTrack {
                 self.last_notice_at = Some(time);
                 Step::Notify(notice)
             }
-            (Outcome::Success, true) => Step::Quiet,
+            (Outcome::Success, true) => Step::Quiet(Quiet::Late),
             (Outcome::Warning | Outcome::Started | Outcome::Info, _) => Step::PassThrough,
         }
     }

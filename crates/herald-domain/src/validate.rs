@@ -21,7 +21,8 @@ use read::{
     req_str, string_map,
 };
 
-const TOP_LEVEL: &[&str] = &[
+/// Every field a subscription document may have; any other is refused by name.
+pub const SUBSCRIPTION_FIELDS: &[&str] = &[
     "tenant",
     "name",
     "enabled",
@@ -39,6 +40,12 @@ const TOP_LEVEL: &[&str] = &[
     "group",
     "quiet_hours",
     "fallback_subscription_id",
+];
+const READ_ONLY: &[(&str, &str)] = &[
+    ("id", "is assigned by Herald and cannot be set"),
+    ("created_at", "is kept by Herald and cannot be set"),
+    ("updated_at", "is kept by Herald and cannot be set"),
+    ("health", "is reported by Herald and cannot be set"),
 ];
 const MAX_NAME_CHARS: usize = 200;
 
@@ -71,10 +78,14 @@ fn parse(v: &Value, template_check: TemplateCheck) -> Result<SubscriptionSpec, F
         return Err(errors);
     };
     let errs = &mut errors;
-    reject_unknown(object, TOP_LEVEL, "", errs);
-    if object.contains_key("id") {
-        errs.add("id", "is assigned by Herald and cannot be set");
+    // What Herald shows beside the document but never takes from it: a document copied from
+    // an answer names them, and hears why they are refused rather than "not a known field".
+    for (key, why) in READ_ONLY {
+        if object.contains_key(*key) {
+            errs.add(*key, *why);
+        }
     }
+    reject_unknown(object, SUBSCRIPTION_FIELDS, "", errs);
     let tenant = parsed(
         req_str(object, "tenant", "", errs),
         "tenant",

@@ -1,7 +1,11 @@
 //! Secrets at rest: subscription specs are sealed with XChaCha20-Poly1305.
 //!
 //! Sealed layout: one format byte, the 24-byte random nonce, then ciphertext and tag. The format
-//! byte leaves room for key rotation without guessing what an old row holds.
+//! byte leaves room for a new layout without guessing what an old row holds.
+//!
+//! Key rotation: one current key seals; older keys only open. The sealed bytes name no key: an
+//! AEAD tag fails on any key but its own, so trying each key in turn is exact, and costs one
+//! tag check per key on rows not yet re-sealed (`herald rekey`).
 
 use base64::Engine as _;
 use chacha20poly1305::aead::{Aead, Generate, KeyInit};
@@ -20,7 +24,9 @@ pub enum KeyError {
 pub enum SealError {
     #[error("sealed secret is truncated or of an unknown format")]
     Format,
-    #[error("sealed secret does not open with this key (wrong HERALD_ENCRYPTION_KEY?)")]
+    #[error(
+        "sealed secret opens with neither HERALD_ENCRYPTION_KEY nor HERALD_ENCRYPTION_KEYS (wrong key?)"
+    )]
     Open,
     #[error("sealing failed")]
     Seal,
@@ -54,13 +60,25 @@ impl std::fmt::Debug for EncryptionKey {
 #[derive(Clone)]
 pub struct SecretCipher {
     cipher: XChaCha20Poly1305,
+    /// Keys that sealed rows before the current one; they open, never seal.
+    old: Vec<XChaCha20Poly1305>,
 }
 
 impl SecretCipher {
     pub fn new(key: &EncryptionKey) -> Self {
         Self {
             cipher: XChaCha20Poly1305::new(&Key::from(key.0)),
+            old: Vec::new(),
         }
+    }
+
+    /// Also opens what `keys` sealed, tried after the current key, in order.
+    pub fn with_old_keys(mut self, keys: &[EncryptionKey]) -> Self {
+        self.old = keys
+            .iter()
+            .map(|key| XChaCha20Poly1305::new(&Key::from(key.0)))
+            .collect();
+        self
     }
 
     pub fn seal(&self, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
@@ -76,17 +94,42 @@ impl SecretCipher {
         Ok(sealed)
     }
 
+    /// Opens with the current key, else with the first old key that fits.
     pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, SealError> {
+        self.open_sealed(sealed).map(|(plaintext, _)| plaintext)
+    }
+
+    /// `None` when the current key sealed it already; otherwise the same secret sealed anew
+    /// with the current key (what `herald rekey` writes back).
+    pub fn reseal(&self, sealed: &[u8]) -> Result<Option<Vec<u8>>, SealError> {
+        match self.open_sealed(sealed)? {
+            (_, Sealer::Current) => Ok(None),
+            (plaintext, Sealer::Old) => self.seal(&plaintext).map(Some),
+        }
+    }
+
+    fn open_sealed(&self, sealed: &[u8]) -> Result<(Vec<u8>, Sealer), SealError> {
         let (format, rest) = sealed.split_first().ok_or(SealError::Format)?;
         if *format != FORMAT_V1 || rest.len() < NONCE_LEN {
             return Err(SealError::Format);
         }
         let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
         let nonce = XNonce::try_from(nonce).map_err(|_| SealError::Format)?;
-        self.cipher
-            .decrypt(&nonce, ciphertext)
-            .map_err(|_| SealError::Open)
+        if let Ok(plaintext) = self.cipher.decrypt(&nonce, ciphertext) {
+            return Ok((plaintext, Sealer::Current));
+        }
+        self.old
+            .iter()
+            .find_map(|old| old.decrypt(&nonce, ciphertext).ok())
+            .map(|plaintext| (plaintext, Sealer::Old))
+            .ok_or(SealError::Open)
     }
+}
+
+/// Which key a sealed secret opened with.
+enum Sealer {
+    Current,
+    Old,
 }
 
 #[cfg(test)]

@@ -60,20 +60,8 @@ pub struct AttemptRecord {
     pub span_id: Option<String>,
     /// `Delivered`, `Retrying` or `Failed`.
     pub new_status: DeliveryStatus,
-}
-
-#[derive(Debug, Clone)]
-pub struct AttemptView {
-    pub number: i32,
-    pub started_at: DateTime<Utc>,
-    pub duration_ms: i32,
-    pub destination: Option<String>,
-    pub method: Option<String>,
-    pub status_code: Option<i32>,
-    pub response_body: Option<String>,
-    pub error_class: Option<String>,
-    pub error: Option<String>,
-    pub trace_id: Option<String>,
+    /// `Retrying`: when the next attempt is due (the NAK delay from now); `None` otherwise.
+    pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -86,7 +74,7 @@ pub struct DeliveryListFilter {
     pub tenant: Option<String>,
 }
 
-const DELIVERY_COLUMNS: &str = "id, tenant, event_id, event_type, subscription_id, channel, status, attempt_count, failure_reason, created_at, updated_at";
+pub(crate) const DELIVERY_COLUMNS: &str = "id, tenant, event_id, event_type, subscription_id, channel, status, attempt_count, failure_reason, notice, grouped_into, fallback_of, fallback_reason, next_attempt_at, created_at, updated_at";
 
 impl Store {
     /// The current state of each job's delivery and its event, in one statement: each event is
@@ -149,7 +137,8 @@ impl Store {
         if attempts.is_empty() {
             return Ok(());
         }
-        // A delivered delivery stays delivered whatever a late duplicate attempt says.
+        // A delivered delivery stays delivered whatever a late duplicate attempt says, and has
+        // no next attempt; nor has a failed one (its `u.next` is NULL).
         sqlx::query(
             "WITH recorded AS (
                  INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms,
@@ -164,8 +153,10 @@ impl Store {
              SET status = CASE WHEN d.status = 'delivered' THEN d.status ELSE u.status END,
                  attempt_count = GREATEST(d.attempt_count, u.number),
                  troubled = d.troubled OR u.status <> 'delivered',
+                 next_attempt_at = CASE WHEN d.status = 'delivered' THEN NULL ELSE u.next END,
                  updated_at = now()
-             FROM UNNEST($1::uuid[], $12::text[], $2::int4[]) AS u(id, status, number)
+             FROM UNNEST($1::uuid[], $12::text[], $2::int4[], $15::timestamptz[])
+                  AS u(id, status, number, next)
              WHERE d.id = u.id",
         )
         .bind(
@@ -222,6 +213,12 @@ impl Store {
                 .collect::<Vec<_>>(),
         )
         .bind(attempts.iter().map(|a| a.method).collect::<Vec<_>>())
+        .bind(
+            attempts
+                .iter()
+                .map(|a| a.next_attempt_at)
+                .collect::<Vec<_>>(),
+        )
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -235,7 +232,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.end_with_reasons(
             "UPDATE deliveries d
-             SET status = 'failed', troubled = true, failure_reason = r.reason, updated_at = now()
+             SET status = 'failed', troubled = true, failure_reason = r.reason,
+                 next_attempt_at = NULL, updated_at = now()
              FROM UNNEST($1::uuid[], $2::text[]) AS r(id, reason)
              WHERE d.id = r.id AND d.status <> 'delivered'",
             failures,
@@ -294,33 +292,6 @@ impl Store {
         row.as_ref().map(delivery_record).transpose()
     }
 
-    pub async fn attempts(&self, id: DeliveryId) -> Result<Vec<AttemptView>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT number, started_at, duration_ms, destination, method, status_code,
-                    response_body, error_class, error, trace_id
-             FROM delivery_attempts WHERE delivery_id = $1 ORDER BY number",
-        )
-        .bind(id.as_uuid())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AttemptView {
-                    number: row.try_get("number")?,
-                    started_at: row.try_get("started_at")?,
-                    duration_ms: row.try_get("duration_ms")?,
-                    destination: row.try_get("destination")?,
-                    method: row.try_get("method")?,
-                    status_code: row.try_get("status_code")?,
-                    response_body: row.try_get("response_body")?,
-                    error_class: row.try_get("error_class")?,
-                    error: row.try_get("error")?,
-                    trace_id: row.try_get("trace_id")?,
-                })
-            })
-            .collect()
-    }
-
     /// Puts a failed delivery back to pending with a fresh set of attempts and returns its job;
     /// `None` when it does not exist or is not failed.
     pub async fn retry_delivery(&self, id: DeliveryId) -> Result<Option<QueuedJob>, StoreError> {
@@ -343,21 +314,6 @@ impl Store {
         tx.commit().await?;
         Ok(Some(job))
     }
-
-    /// Switches a subscription off (its receiver answered 410 Gone). Returns whether it was on.
-    pub async fn disable_subscription(&self, id: SubscriptionId) -> Result<bool, StoreError> {
-        let Some(mut subscription) = self.subscription(id).await? else {
-            return Ok(false);
-        };
-        if !subscription.spec.enabled {
-            return Ok(false);
-        }
-        subscription.spec.enabled = false;
-        Ok(self
-            .update_subscription(id, &subscription.spec)
-            .await?
-            .is_some())
-    }
 }
 
 pub(crate) fn delivery_record(row: &sqlx::postgres::PgRow) -> Result<DeliveryRecord, StoreError> {
@@ -371,6 +327,15 @@ pub(crate) fn delivery_record(row: &sqlx::postgres::PgRow) -> Result<DeliveryRec
         status: status_of(row)?,
         attempt_count: row.try_get("attempt_count")?,
         failure_reason: row.try_get("failure_reason")?,
+        notice: crate::transitions::notice(row)?,
+        grouped_into: row
+            .try_get::<Option<Uuid>, _>("grouped_into")?
+            .map(DeliveryId::from_uuid),
+        fallback_of: row
+            .try_get::<Option<Uuid>, _>("fallback_of")?
+            .map(DeliveryId::from_uuid),
+        fallback_reason: row.try_get("fallback_reason")?,
+        next_attempt_at: row.try_get("next_attempt_at")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

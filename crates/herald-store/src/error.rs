@@ -5,12 +5,14 @@ use std::fmt;
 
 /// Everything the store can fail with. `Display` names the cause — the database's own message
 /// and SQLSTATE — but never a bound value or a secret: it goes into logs and rejection reasons.
+/// The driver's errors are not offered as `source()`: their text is already in the message,
+/// and a printed error chain would repeat it and could quote the URL with its password.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{}", DatabaseMessage(.0))]
-    Database(#[from] sqlx::Error),
-    #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Database(sqlx::Error),
+    #[error("migration failed: {}", MigrateMessage(.0))]
+    Migrate(sqlx::migrate::MigrateError),
     #[error(transparent)]
     Seal(#[from] crate::SealError),
     #[error("stored row is unreadable: {0}")]
@@ -19,6 +21,18 @@ pub enum StoreError {
     SubscriptionsChanging,
     #[error("the tenant already has a subscription of that name ({0})")]
     NameTaken(herald_domain::SubscriptionId),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        StoreError::Database(error)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(error: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Migrate(error)
+    }
 }
 
 /// Which kind of failure an error is, for a caller deciding between "again later" and
@@ -111,7 +125,11 @@ impl fmt::Display for DatabaseMessage<'_> {
                 if let Some(constraint) = db.constraint() {
                     write!(f, " (constraint {constraint})")?;
                 }
-                match db.code() {
+                match db.code().as_deref() {
+                    // Herald's own tables missing: the database was never migrated.
+                    Some(code @ "42P01") => {
+                        write!(f, " [SQLSTATE {code}] (has `herald migrate` run?)")
+                    }
                     Some(code) => write!(f, " [SQLSTATE {code}]"),
                     None => Ok(()),
                 }
@@ -136,6 +154,27 @@ impl fmt::Display for DatabaseMessage<'_> {
             // Configuration errors can quote the connection URL, password included.
             sqlx::Error::Configuration(_) => f.write_str("the Postgres URL is not valid"),
             other => write!(f, "Postgres: {other}"),
+        }
+    }
+}
+
+/// A migration error in the same words, its database part without the driver's repeats.
+struct MigrateMessage<'a>(&'a sqlx::migrate::MigrateError);
+
+impl fmt::Display for MigrateMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            sqlx::migrate::MigrateError::Execute(error) => {
+                write!(f, "while executing migrations: {}", DatabaseMessage(error))
+            }
+            sqlx::migrate::MigrateError::ExecuteMigration(error, version) => {
+                write!(
+                    f,
+                    "while executing migration {version}: {}",
+                    DatabaseMessage(error)
+                )
+            }
+            other => write!(f, "{other}"),
         }
     }
 }

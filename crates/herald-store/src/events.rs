@@ -13,7 +13,7 @@ use herald_domain::{
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use crate::transitions::{Noticed, route};
+use crate::transitions::{HeldJob, route};
 use crate::{Store, StoreError, SubscriptionCache};
 
 pub struct NewEvent<'a> {
@@ -78,10 +78,13 @@ inserted AS (
     RETURNING id
 ),
 fanned AS (
-    INSERT INTO deliveries (id, event_id, subscription_id, tenant, channel, event_type)
-    SELECT j.* FROM UNNEST($14::uuid[], $15::uuid[], $16::uuid[], $17::text[], $18::text[],
-                           $19::text[]) AS j(id, event_id, subscription_id, tenant, channel,
-                                             event_type)
+    INSERT INTO deliveries (id, event_id, subscription_id, tenant, channel, event_type, status,
+                            hold_key)
+    SELECT j.id, j.event_id, j.subscription_id, j.tenant, j.channel, j.event_type,
+           CASE WHEN j.hold_key IS NULL THEN 'pending' ELSE 'held' END, j.hold_key
+    FROM UNNEST($14::uuid[], $15::uuid[], $16::uuid[], $17::text[], $18::text[], $19::text[],
+                $20::text[]) AS j(id, event_id, subscription_id, tenant, channel, event_type,
+                                  hold_key)
     WHERE j.event_id IN (SELECT id FROM inserted)
     ON CONFLICT (event_id, subscription_id) DO NOTHING
 )
@@ -107,11 +110,11 @@ impl Store {
         for _ in 0..STALE_ROUTING_TRIES {
             let version = cache.load(self, &tenants).await?;
             let ids: Vec<EventId> = events.iter().map(|_| EventId::new()).collect();
-            let mut candidates = Vec::new();
+            let mut held = Vec::new();
             let mut fan_outs: Vec<FanOut> = Vec::with_capacity(events.len());
-            for (index, (new, id)) in events.iter().zip(&ids).enumerate() {
-                let (jobs, held) = route(cache, new.event, *id, index);
-                candidates.extend(held);
+            for (new, id) in events.iter().zip(&ids) {
+                let (jobs, waiting) = route(cache, new.event, *id);
+                held.extend(waiting);
                 fan_outs.push(FanOut {
                     event_id: *id,
                     newly_stored: true,
@@ -123,15 +126,10 @@ impl Store {
                 documents: &documents,
                 ids: &ids,
                 fan_outs: &fan_outs,
+                held: &held,
                 version,
             };
-            // The common batch, which no `transitions` subscription needs to decide on, stays
-            // one autocommit statement.
-            let (row, noticed) = if candidates.is_empty() {
-                (insert_batch(&self.pool, &batch).await?, Vec::new())
-            } else {
-                self.record_with_transitions(&batch, candidates).await?
-            };
+            let row = insert_batch(&self.pool, &batch).await?;
             let current: i64 = row.try_get("version")?;
             if current != version {
                 cache.observe(current);
@@ -149,9 +147,6 @@ impl Store {
                     duplicates.push(index);
                 }
             }
-            for Noticed { index, job, .. } in noticed {
-                fan_outs[index].jobs.push(job);
-            }
             if !duplicates.is_empty() {
                 let mut conn = self.pool.acquire().await?;
                 resolve_duplicates(&mut conn, events, &duplicates, &inserted, &mut fan_outs)
@@ -163,17 +158,19 @@ impl Store {
     }
 }
 
-/// One try at writing a batch: its events, their ids and documents, the every-event jobs, and
-/// the subscriptions version they were routed with.
+/// One try at writing a batch: its events, their ids and documents, the every-event jobs, the
+/// deliveries held for `transitions` subscriptions, and the subscriptions version they were
+/// routed with.
 pub(crate) struct Batch<'b, 'e> {
     pub events: &'b [NewEvent<'e>],
     pub documents: &'b [StoredDocument],
     pub ids: &'b [EventId],
     pub fan_outs: &'b [FanOut],
+    pub held: &'b [HeldJob],
     pub version: i64,
 }
 
-pub(crate) async fn insert_batch<'c>(
+async fn insert_batch<'c>(
     executor: impl sqlx::PgExecutor<'c>,
     batch: &Batch<'_, '_>,
 ) -> Result<sqlx::postgres::PgRow, StoreError> {
@@ -182,9 +179,19 @@ pub(crate) async fn insert_batch<'c>(
         documents,
         ids,
         fan_outs,
+        held,
         version,
     } = *batch;
-    let jobs: Vec<&JobRow> = fan_outs.iter().flat_map(|f| &f.jobs).collect();
+    let jobs: Vec<&JobRow> = fan_outs
+        .iter()
+        .flat_map(|f| &f.jobs)
+        .chain(held.iter().map(|h| &h.job))
+        .collect();
+    let hold_keys: Vec<Option<&str>> = fan_outs
+        .iter()
+        .flat_map(|f| f.jobs.iter().map(|_| None))
+        .chain(held.iter().map(|h| Some(h.hold_key.as_str())))
+        .collect();
     let now = Utc::now();
     let column =
         |f: fn(&Event) -> Option<&str>| events.iter().map(|e| f(e.event)).collect::<Vec<_>>();
@@ -215,8 +222,11 @@ pub(crate) async fn insert_batch<'c>(
                 .collect::<Vec<_>>(),
         )
         .bind(version);
-    // j.id, j.event_id, j.subscription_id, j.tenant, j.channel, j.event_type
-    let row = bind_jobs(query, &jobs).fetch_one(executor).await?;
+    // j.id, j.event_id, j.subscription_id, j.tenant, j.channel, j.event_type, j.hold_key
+    let row = bind_jobs(query, &jobs)
+        .bind(hold_keys)
+        .fetch_one(executor)
+        .await?;
     Ok(row)
 }
 

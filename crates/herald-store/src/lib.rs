@@ -2,6 +2,7 @@
 //! redelivery: events are unique per (tenant, publisher id), deliveries per (event, subscription),
 //! rejections per stream position.
 
+mod attempts;
 mod cache;
 mod crypto;
 mod deliveries;
@@ -18,9 +19,14 @@ mod lookup;
 mod outbox;
 mod poison;
 mod rejections;
+mod rekey;
 mod replays;
+mod retention;
+mod settle;
+mod standing;
 mod storable;
 mod subscriptions;
+mod tenants;
 mod tokens;
 mod transitions;
 
@@ -29,9 +35,10 @@ use std::time::Duration;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+pub use attempts::AttemptView;
 pub use cache::SubscriptionCache;
 pub use crypto::{EncryptionKey, KeyError, SealError, SecretCipher};
-pub use deliveries::{AttemptRecord, AttemptView, DeliveryListFilter, JobState, LoadedJobs};
+pub use deliveries::{AttemptRecord, DeliveryListFilter, JobState, LoadedJobs};
 pub use digest_claims::{DigestClaim, DigestEvent, digest_ce_id};
 pub use digests::{
     BUSIEST_JOBS, BusiestRow, DIGEST_FAMILIES, DigestFigures, DigestWindow, FailureRow,
@@ -46,12 +53,18 @@ pub use lookup::{DeliveryRecord, EventLookup, EventRecord, EventSummary};
 pub use outbox::QueuedJob;
 pub use poison::{Failure, PoisonPolicy, REPEATS, StoreHealth};
 pub use rejections::{NewRejection, RejectionRecord};
+pub use rekey::RekeyBatch;
 pub use replays::{EventListFilter, FailedFilter, Replay};
+pub use retention::{PruneCursor, PruneStep, Pruned};
+pub use settle::{Settle, Settled};
+pub use standing::{Standing, SubscriptionStanding};
 pub use subscriptions::{
     EnabledSubscriptions, Subscription, SubscriptionListFilter, SubscriptionSummary,
     SubscriptionView,
 };
+pub use tenants::TenantSummary;
 pub use tokens::{TOKEN_PREFIX, TokenRecord};
+pub use transitions::{held_job, job_hold_key};
 
 /// The embedded migrations; `ignore_missing` accepts a database a newer release migrated.
 fn migrator(ignore_missing: bool) -> sqlx::migrate::Migrator {

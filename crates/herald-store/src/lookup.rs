@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use herald_domain::{DeliveryId, EventId, SubscriptionId};
 use sqlx::Row as _;
 
+use crate::deliveries::DELIVERY_COLUMNS;
 use crate::{Store, StoreError};
 
 /// An event as a list shows it: everything but its body.
@@ -40,6 +41,15 @@ pub struct DeliveryRecord {
     pub attempt_count: i32,
     /// Why it failed without an attempt saying so; `None` otherwise.
     pub failure_reason: Option<String>,
+    /// A `notify: transitions` delivery's notice.
+    pub notice: Option<herald_domain::JobNotice>,
+    /// The grouped message's delivery that carried this one.
+    pub grouped_into: Option<DeliveryId>,
+    /// The delivery this one stands in for as a fallback, and why.
+    pub fallback_of: Option<DeliveryId>,
+    pub fallback_reason: Option<String>,
+    /// A retrying delivery: when its next attempt is due.
+    pub next_attempt_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -86,11 +96,9 @@ impl Store {
         &self,
         event_id: EventId,
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, tenant, event_id, event_type, subscription_id, channel, status,
-                    attempt_count, failure_reason, created_at, updated_at
-             FROM deliveries WHERE event_id = $1 ORDER BY id",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE event_id = $1 ORDER BY id"
+        ))
         .bind(event_id.as_uuid())
         .fetch_all(&self.pool)
         .await?;

@@ -50,17 +50,20 @@ pub struct SubscriptionListFilter {
 }
 
 impl Store {
+    /// Stores a new subscription; `disabled_reason` is kept when it is created disabled.
     pub async fn create_subscription(
         &self,
         spec: &SubscriptionSpec,
+        disabled_reason: &str,
     ) -> Result<Subscription, StoreError> {
         let id = SubscriptionId::new();
         let sealed = self.seal_spec(spec)?;
         let mut tx = self.pool.begin().await?;
         claim_name(&mut tx, spec, None).await?;
         let row = sqlx::query(
-            "INSERT INTO subscriptions (id, tenant, name, channel, enabled, spec_masked, spec_sealed)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO subscriptions (id, tenant, name, channel, enabled, spec_masked, spec_sealed,
+                 disabled_reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $5 THEN NULL ELSE $8 END)
              RETURNING created_at, updated_at",
         )
         .bind(id.as_uuid())
@@ -70,6 +73,7 @@ impl Store {
         .bind(spec.enabled)
         .bind(spec.to_masked_json())
         .bind(sealed)
+        .bind(crate::storable::text(disabled_reason))
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -81,11 +85,13 @@ impl Store {
         })
     }
 
-    /// Replaces the spec; `None` when the subscription does not exist.
+    /// Replaces the spec; `None` when the subscription does not exist. `disabled_reason` is
+    /// kept when this update switches it off; the reason goes when it is switched on again.
     pub async fn update_subscription(
         &self,
         id: SubscriptionId,
         spec: &SubscriptionSpec,
+        disabled_reason: &str,
     ) -> Result<Option<Subscription>, StoreError> {
         let sealed = self.seal_spec(spec)?;
         let mut tx = self.pool.begin().await?;
@@ -93,7 +99,11 @@ impl Store {
         let row = sqlx::query(
             "UPDATE subscriptions
              SET tenant = $2, name = $3, channel = $4, enabled = $5, spec_masked = $6,
-                 spec_sealed = $7, updated_at = now()
+                 spec_sealed = $7, updated_at = now(),
+                 -- `enabled` on the right is the value before this update.
+                 disabled_reason = CASE WHEN $5 THEN NULL
+                                        WHEN enabled THEN $8
+                                        ELSE disabled_reason END
              WHERE id = $1
              RETURNING created_at, updated_at",
         )
@@ -104,6 +114,7 @@ impl Store {
         .bind(spec.enabled)
         .bind(spec.to_masked_json())
         .bind(sealed)
+        .bind(crate::storable::text(disabled_reason))
         .fetch_optional(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -116,6 +127,26 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// Switches a subscription off (its receiver said the target is gone), keeping `reason`.
+    /// Returns whether it was on.
+    pub async fn disable_subscription(
+        &self,
+        id: SubscriptionId,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
+        let Some(mut subscription) = self.subscription(id).await? else {
+            return Ok(false);
+        };
+        if !subscription.spec.enabled {
+            return Ok(false);
+        }
+        subscription.spec.enabled = false;
+        Ok(self
+            .update_subscription(id, &subscription.spec, reason)
+            .await?
+            .is_some())
     }
 
     pub async fn delete_subscription(&self, id: SubscriptionId) -> Result<bool, StoreError> {

@@ -52,9 +52,8 @@ impl Admin {
 
     pub async fn run(self, shutdown: CancellationToken) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr()?, "Admin listener (health, readiness, metrics) listening.");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await
+        // The API's accept loop, so a probe port has the same connection limits.
+        herald_api::serve(self.listener, self.router, shutdown).await
     }
 }
 

@@ -24,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 use crate::admin::Admin;
 use crate::admin::lag::LagWatch;
 use crate::config::Config;
+use crate::retention::Retention;
 use crate::targets::{Target, Targets};
 
 pub struct App {
@@ -31,6 +32,7 @@ pub struct App {
     ingest: Option<Ingest>,
     dispatcher: Option<Dispatcher>,
     digest: Option<Digester>,
+    retention: Option<Retention>,
     admin: Admin,
     lag: Option<LagWatch>,
     store: Store,
@@ -71,7 +73,8 @@ impl App {
             key,
         )
         .await
-        .context("cannot connect to Postgres (HERALD_DATABASE_URL)")?;
+        .context("cannot connect to Postgres (HERALD_DATABASE_URL)")?
+        .with_old_keys(&config.encryption_keys);
         store
             .migrate_at_start()
             .await
@@ -111,7 +114,7 @@ impl App {
             Ingest::new(store.clone(), bus.clone(), ingest_config, &mut registry)
         });
         let http = HttpClient::new(HttpOptions {
-            allow_private_targets: config.allow_private_targets,
+            targets: config.targets.clone(),
             max_idle_per_host: config.dispatcher_per_target_concurrency,
         })?;
         let channels = Arc::new(
@@ -123,6 +126,7 @@ impl App {
                 concurrency: config.dispatcher_concurrency,
                 per_target: config.dispatcher_per_target_concurrency,
                 ack_wait: config.dispatcher_ack_wait,
+                transitions_settle: config.transitions_settle,
                 poison: PoisonPolicy {
                     max_deliveries: config.max_deliveries,
                 },
@@ -141,6 +145,9 @@ impl App {
                 metrics,
             )
         });
+        let retention = targets
+            .has(Target::Dispatcher)
+            .then(|| Retention::register(store.clone(), config.retention_days, &mut registry));
         let default_timezone = config.timezone.unwrap_or(chrono_tz::Tz::UTC);
         let digest = targets.has(Target::Digest).then(|| {
             Digester::new(
@@ -170,6 +177,7 @@ impl App {
                 rotation_overlap: config.secret_rotation_overlap,
                 rate_limiter: herald_api::RateLimiter::new(config.api_rate_per_second),
                 metrics,
+                trace_url_template: config.trace_url_template.clone(),
             };
             let api = Api::bind(config.api_addr, state).await.with_context(|| {
                 format!("cannot listen on {} (HERALD_API_ADDR)", config.api_addr)
@@ -184,6 +192,7 @@ impl App {
             ingest,
             dispatcher,
             digest,
+            retention,
             admin,
             lag,
             store,
@@ -217,6 +226,13 @@ impl App {
             let token = shutdown.clone();
             tasks.spawn(async move {
                 digest.run(token).await;
+                Ok(())
+            });
+        }
+        if let Some(retention) = self.retention {
+            let token = shutdown.clone();
+            tasks.spawn(async move {
+                retention.run(token).await;
                 Ok(())
             });
         }

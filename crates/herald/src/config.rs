@@ -8,7 +8,7 @@ use std::time::Duration;
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
 use herald_bus::SubjectPrefix;
-use herald_channels::SmtpSettings;
+use herald_channels::{Cidr, SmtpSettings, TargetPolicy};
 use herald_domain::EventLimits;
 use herald_store::EncryptionKey;
 use herald_telemetry::LogFormat;
@@ -50,6 +50,7 @@ pub struct RawConfig {
     pub metrics_per_subscription: bool,
     pub admin_token: Option<String>,
     pub encryption_key: Option<String>,
+    pub encryption_keys: String,
     pub smtp_host: Option<String>,
     pub smtp_port: u16,
     pub smtp_security: String,
@@ -58,6 +59,8 @@ pub struct RawConfig {
     pub smtp_from: Option<String>,
     pub smtp_timeout_secs: u64,
     pub allow_private_targets: bool,
+    /// Comma-separated blocks deliveries may reach although special (`10.1.0.0/16`).
+    pub allow_targets: String,
     pub timezone: Option<String>,
     pub log_format: String,
     pub ingest_batch_size: usize,
@@ -67,9 +70,12 @@ pub struct RawConfig {
     pub dispatcher_concurrency: usize,
     pub dispatcher_per_target_concurrency: usize,
     pub dispatcher_ack_wait_secs: u64,
+    pub transitions_settle_secs: u64,
     pub max_deliveries: u64,
     pub secret_rotation_overlap_secs: u64,
     pub api_rate_per_second: u32,
+    pub trace_url_template: Option<String>,
+    pub retention_days: u32,
 }
 
 impl Default for RawConfig {
@@ -85,6 +91,7 @@ impl Default for RawConfig {
             metrics_per_subscription: true,
             admin_token: None,
             encryption_key: None,
+            encryption_keys: String::new(),
             smtp_host: None,
             smtp_port: 587,
             smtp_security: "starttls".into(),
@@ -93,6 +100,7 @@ impl Default for RawConfig {
             smtp_from: None,
             smtp_timeout_secs: 10,
             allow_private_targets: false,
+            allow_targets: String::new(),
             timezone: None,
             log_format: "json".into(),
             ingest_batch_size: 256,
@@ -102,9 +110,12 @@ impl Default for RawConfig {
             dispatcher_concurrency: 256,
             dispatcher_per_target_concurrency: 32,
             dispatcher_ack_wait_secs: 30,
+            transitions_settle_secs: 5,
             max_deliveries: 20,
             secret_rotation_overlap_secs: 86_400,
             api_rate_per_second: 50,
+            trace_url_template: None,
+            retention_days: 30,
         }
     }
 }
@@ -124,9 +135,13 @@ pub struct Config {
     pub metrics_per_subscription: bool,
     pub admin_token: Option<SecretString>,
     pub encryption_key: Option<EncryptionKey>,
+    /// Earlier keys, which open secrets sealed before a key rotation and seal nothing.
+    pub encryption_keys: Vec<EncryptionKey>,
     /// The relay for email; `None` when `HERALD_SMTP_HOST` is not set.
     pub smtp: Option<SmtpSettings>,
-    pub allow_private_targets: bool,
+    /// What deliveries may reach: public addresses and `HERALD_ALLOW_TARGETS`, or everything
+    /// when `HERALD_ALLOW_PRIVATE_TARGETS` is set.
+    pub targets: TargetPolicy,
     pub timezone: Option<chrono_tz::Tz>,
     pub log_format: LogFormat,
     pub ingest_batch_size: usize,
@@ -136,6 +151,8 @@ pub struct Config {
     pub dispatcher_concurrency: usize,
     pub dispatcher_per_target_concurrency: usize,
     pub dispatcher_ack_wait: Duration,
+    /// How long the events of a job wait before a `transitions` subscription decides on them.
+    pub transitions_settle: Duration,
     /// After this many deliveries, an event or job that still fails alone (while the database
     /// works for others) is ended: rejected, or failed, with its last error.
     pub max_deliveries: u64,
@@ -143,6 +160,10 @@ pub struct Config {
     pub secret_rotation_overlap: Duration,
     /// API requests per second per token (bursts of twice that).
     pub api_rate_per_second: u32,
+    /// Where the API links each attempt's trace; none when unset.
+    pub trace_url_template: Option<herald_api::TraceUrlTemplate>,
+    /// Days finished events, deliveries and rejections are kept; 0 keeps them forever.
+    pub retention_days: u32,
 }
 
 impl Config {
@@ -180,20 +201,17 @@ impl Config {
             .as_ref()
             .ok_or_else(|| ConfigError::new("admin_token", "required: the API's bearer token"))
     }
-
-    pub fn require_encryption_key(&self) -> Result<&EncryptionKey, ConfigError> {
-        self.encryption_key.as_ref().ok_or_else(|| {
-            ConfigError::new(
-                "encryption_key",
-                "required: 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)",
-            )
-        })
-    }
 }
 
 impl RawConfig {
     fn validate(self) -> Result<Config, ConfigError> {
         let smtp = smtp::settings(&self)?;
+        let allowed = Cidr::parse_list(&self.allow_targets)
+            .map_err(|e| ConfigError::new("allow_targets", e.to_string()))?;
+        let trace_url_template = non_empty(self.trace_url_template)
+            .map(|t| herald_api::TraceUrlTemplate::parse(&t))
+            .transpose()
+            .map_err(|e| ConfigError::new("trace_url_template", e.to_string()))?;
         let subject_prefix = SubjectPrefix::parse(&self.subject_prefix)
             .map_err(|e| ConfigError::new("subject_prefix", e.to_string()))?;
         let api_addr = self
@@ -209,10 +227,8 @@ impl RawConfig {
                 "must be from 1 to 5 (3 on a NATS cluster)",
             ));
         }
-        let encryption_key = non_empty(self.encryption_key)
-            .map(|k| EncryptionKey::parse(&k))
-            .transpose()
-            .map_err(|e| ConfigError::new("encryption_key", e.to_string()))?;
+        let (encryption_key, encryption_keys) =
+            keys::parse(self.encryption_key, &self.encryption_keys)?;
         let timezone = non_empty(self.timezone)
             .map(|tz| tz.parse::<chrono_tz::Tz>())
             .transpose()
@@ -282,6 +298,12 @@ impl RawConfig {
                 "must be from 3 to 3600 seconds",
             ));
         }
+        if self.transitions_settle_secs > 600 {
+            return Err(ConfigError::new(
+                "transitions_settle_secs",
+                "must be from 0 to 600 seconds",
+            ));
+        }
         if !(1..=100_000).contains(&self.api_rate_per_second) {
             return Err(ConfigError::new(
                 "api_rate_per_second",
@@ -311,8 +333,13 @@ impl RawConfig {
             metrics_per_subscription: self.metrics_per_subscription,
             admin_token: non_empty(self.admin_token).map(SecretString::from),
             encryption_key,
+            encryption_keys,
             smtp,
-            allow_private_targets: self.allow_private_targets,
+            targets: if self.allow_private_targets {
+                TargetPolicy::allow_all()
+            } else {
+                TargetPolicy::allowing(allowed)
+            },
             timezone,
             log_format,
             ingest_batch_size: self.ingest_batch_size,
@@ -324,9 +351,12 @@ impl RawConfig {
             dispatcher_concurrency: self.dispatcher_concurrency,
             dispatcher_per_target_concurrency: self.dispatcher_per_target_concurrency,
             dispatcher_ack_wait: Duration::from_secs(self.dispatcher_ack_wait_secs),
+            transitions_settle: Duration::from_secs(self.transitions_settle_secs),
             max_deliveries: self.max_deliveries,
             secret_rotation_overlap: Duration::from_secs(self.secret_rotation_overlap_secs),
             api_rate_per_second: self.api_rate_per_second,
+            trace_url_template,
+            retention_days: retention::days(self.retention_days)?,
         })
     }
 }
@@ -355,6 +385,8 @@ fn check_file_keys(file: &Path) -> Result<(), ConfigError> {
     }
 }
 
+mod keys;
+mod retention;
 mod smtp;
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod admin;
 mod app;
 pub mod config;
 pub mod publish;
+mod retention;
 pub mod targets;
 
 pub use app::App;

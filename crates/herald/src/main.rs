@@ -2,6 +2,7 @@
 //! commands (`apply`, `subscriptions`, …), clients of the API.
 
 mod cli;
+mod rekey;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +50,12 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Re-seal every stored secret under HERALD_ENCRYPTION_KEY, in batches, while Herald serves.
+    Rekey {
+        /// Subscriptions per batch (one short transaction each).
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        batch_size: u32,
+    },
     /// Publish a sample event, or a CloudEvents JSON file, to NATS.
     Publish {
         /// Event type of a sample to publish (e.g. transfer.failed).
@@ -120,6 +127,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             store.migrate().await.context("migration failed")?;
             println!("database migrated");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Rekey { batch_size } => {
+            rekey::run(connect_store(&config).await?, batch_size).await
         }
         Command::Publish {
             sample,
@@ -293,9 +303,10 @@ async fn connect_store(config: &Config) -> anyhow::Result<Store> {
     Store::create_database_if_missing(config.database_url.expose_secret())
         .await
         .context("cannot create the database (HERALD_DATABASE_URL)")?;
-    Store::connect(config.database_url.expose_secret(), 2, key)
+    let store = Store::connect(config.database_url.expose_secret(), 2, key)
         .await
-        .context("cannot connect to Postgres (HERALD_DATABASE_URL)")
+        .context("cannot connect to Postgres (HERALD_DATABASE_URL)")?;
+    Ok(store.with_old_keys(&config.encryption_keys))
 }
 
 fn redact_url(url: &str) -> String {

@@ -130,8 +130,8 @@ template that needs the secrets includes this, so a missing one fails the render
 {{- define "herald.validate" -}}
 {{- $s := .Values.secrets }}
 {{- if $s.existingSecret }}
-{{- if or $s.adminToken $s.encryptionKey $s.databaseUrl $s.smtpPassword }}
-{{- fail "secrets.existingSecret is set: leave secrets.adminToken, encryptionKey, databaseUrl and smtpPassword empty (they belong in that Secret)" }}
+{{- if or $s.adminToken $s.encryptionKey $s.oldEncryptionKeys $s.databaseUrl $s.smtpPassword }}
+{{- fail "secrets.existingSecret is set: leave secrets.adminToken, encryptionKey, oldEncryptionKeys, databaseUrl and smtpPassword empty (they belong in that Secret)" }}
 {{- end }}
 {{- else }}
 {{- if not $s.adminToken }}
@@ -200,6 +200,9 @@ HERALD_DATABASE_URL: {{ . | b64enc | quote }}
 {{- end }}
 {{- if not $migrateOnly }}
 HERALD_ADMIN_TOKEN: {{ $s.adminToken | b64enc | quote }}
+{{- with $s.oldEncryptionKeys }}
+HERALD_ENCRYPTION_KEYS: {{ . | b64enc | quote }}
+{{- end }}
 {{- with $s.smtpPassword }}
 HERALD_SMTP_PASSWORD: {{ . | b64enc | quote }}
 {{- end }}

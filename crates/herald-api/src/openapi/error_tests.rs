@@ -97,6 +97,11 @@ async fn every_error_example_is_what_the_code_answers_with_the_documented_status
         ),
         (
             "EventRefused",
+            ApiError::from(herald_bus::check_published_type("herald.delivery.failed").unwrap_err())
+                .into_response(),
+        ),
+        (
+            "EventRefused",
             ApiError::field("tenant", "is required: the tenant the event belongs to")
                 .into_response(),
         ),

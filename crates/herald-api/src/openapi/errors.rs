@@ -127,11 +127,14 @@ error_response!(EventRefused => error(
     "The event is refused for the reason NATS ingest would give, `code` as in \
      `Herald-Rejection-Code` (`missing_attribute`, `bad_attribute`, `bad_specversion`, \
      `bad_type`, `tenant_mismatch`, `missing_data_field`, `bad_data`, `too_large`, \
-     `not_json`, `not_object`, `empty`, `unsupported_content_type`, …); or, from the admin, \
-     `invalid` for an event without `tenant`",
+     `not_json`, `not_object`, `empty`, `unsupported_content_type`, `reserved_type` for a \
+     `herald.*` type, which only Herald itself publishes, …); or, from the admin, `invalid` \
+     for an event without `tenant`",
     &[
         ("missing_attribute", "No source", json!({"code": "missing_attribute",
             "message": "the source attribute is required"})),
+        ("reserved_type", "A type only Herald publishes", json!({"code": "reserved_type",
+            "message": "the type \"herald.delivery.failed\" is reserved: types starting with \"herald.\" are Herald's own events"})),
         ("tenant", "The admin named no tenant", json!({"code": "invalid",
             "message": "the request has invalid values",
             "fields": {"tenant": "is required: the tenant the event belongs to"}})),

@@ -4,12 +4,14 @@
 //! field or a mask the code does not produce. The tests check every example against its
 //! schema and every request example against the parser.
 
+mod deliveries;
 mod noise;
 
 use chrono::{DateTime, Utc};
 use herald_domain::SubscriptionSpec;
 use serde_json::{Value, json};
 
+pub use deliveries::{delivery_detail, delivery_page, event_detail};
 pub use noise::{
     FALLBACK_ID, grouped_request, quiet_request, transitions_request, transitions_shown,
 };
@@ -23,7 +25,7 @@ pub const TOKEN_ID: &str = "tok_06FDM1Z9X2C5V8B1N4M7Q0W3ER";
 pub const CE_ID: &str = "a2b1c7e0-5b7e-4a57-9d0c-3f1f2d9e8a10";
 const SECRET: &str = "whsec_wrppN1MN0nUUk4HT9P9eGLb2OXse8lXEsLE/KK7v6Vo=";
 const CREATED_AT: &str = "2026-11-20T09:00:00Z";
-const RECEIVED_AT: &str = "2026-11-21T07:42:10.114Z";
+pub(crate) const RECEIVED_AT: &str = "2026-11-21T07:42:10.114Z";
 /// When the example event happened, and its deliveries' attempt started (seconds).
 const EVENT_TIME: i64 = 1_795_246_930;
 
@@ -137,9 +139,25 @@ pub fn shown(request: &Value) -> Value {
     };
     let mut body = spec.to_masked_json();
     body["id"] = json!(SUBSCRIPTION_ID);
+    body["health"] = health(&body);
     body["created_at"] = json!(CREATED_AT);
     body["updated_at"] = json!(CREATED_AT);
     body
+}
+
+/// A subscription's health as answered: an enabled one failing since the night, a disabled
+/// one switched off through the API.
+fn health(body: &Value) -> Value {
+    if body["enabled"] == json!(false) {
+        json!({"state": "disabled", "failing_since": null, "last_error": null,
+            "disabled_reason": "disabled through the API", "delivered_24h": 0,
+            "failed_24h": 0, "success_rate_24h": null})
+    } else {
+        json!({"state": "failing", "failing_since": "2026-11-21T02:00:11Z",
+            "last_error": "HTTP 503 Service Unavailable", "disabled_reason": null,
+            "delivered_24h": 117,
+            "failed_24h": 3, "success_rate_24h": 0.975})
+    }
 }
 
 pub fn webhook_created() -> Value {
@@ -176,7 +194,7 @@ pub fn cloud_event() -> Value {
     event
 }
 
-fn summary() -> Value {
+pub(crate) fn summary() -> Value {
     json!({
         "id": EVENT_ID,
         "tenant": "acme",
@@ -193,67 +211,6 @@ fn summary() -> Value {
 
 pub fn event_page() -> Value {
     json!({"items": [summary()], "next_cursor": null})
-}
-
-fn delivery() -> Value {
-    json!({
-        "id": DELIVERY_ID,
-        "event_id": EVENT_ID,
-        "event_type": "transfer.failed",
-        "subscription_id": SUBSCRIPTION_ID,
-        "channel": "webhook",
-        "status": "delivered",
-        "attempt_count": 2,
-        "failure_reason": null,
-        "created_at": RECEIVED_AT,
-        "updated_at": "2026-11-21T07:42:16.530Z"
-    })
-}
-
-pub fn event_detail() -> Value {
-    let mut body = summary();
-    body["event"] = cloud_event();
-    body["deliveries"] = json!([delivery()]);
-    body
-}
-
-pub fn delivery_page() -> Value {
-    json!({"items": [delivery()], "next_cursor": DELIVERY_ID})
-}
-
-pub fn delivery_detail() -> Value {
-    let mut body = delivery();
-    let attempt = |number: i32, started_at: &str, status: Value, error: Value, class: Value| {
-        json!({
-            "number": number,
-            "started_at": started_at,
-            "duration_ms": 212,
-            "destination": "https://hooks.example.com/herald?key=****",
-            "method": "POST",
-            "status_code": status,
-            "response_body": if status.is_null() { Value::Null } else { json!("ok") },
-            "error": error,
-            "error_class": class,
-            "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"
-        })
-    };
-    body["attempts"] = json!([
-        attempt(
-            1,
-            "2026-11-21T07:42:10.301Z",
-            Value::Null,
-            json!("connection refused"),
-            json!("connect")
-        ),
-        attempt(
-            2,
-            "2026-11-21T07:42:16.318Z",
-            json!(200),
-            Value::Null,
-            Value::Null
-        ),
-    ]);
-    body
 }
 
 pub fn rejection_page() -> Value {

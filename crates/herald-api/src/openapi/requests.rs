@@ -122,6 +122,19 @@ pub struct PreviewNotice {
     pub down_for_seconds: Option<u64>,
 }
 
+/// What a `notify: transitions` delivery says beyond its event.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryNotice {
+    pub kind: NoticeKind,
+    /// The failed runs: so far (`failing`, `still_failing`), or in all (`recovered`).
+    pub failures: u32,
+    /// The event time of the period's first failure.
+    pub since: chrono::DateTime<chrono::Utc>,
+    /// `recovered` only: from the first failure to the success that ended it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down_for_seconds: Option<u64>,
+}
+
 /// `failing`: a job's first failure; `still_failing`: the reminder every `repeat_interval`;
 /// `recovered`: its first success after failures.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -15,6 +15,7 @@ use super::shared::{
 };
 use super::strings::{DurationText, EventTypePattern, FieldPath, Template, Tenant, Timezone};
 use super::targets::{TeamsFormat, WebhookAuth};
+use crate::subscription_health::SubscriptionHealth;
 
 /// A subscription, secrets masked: the shape of `target` follows `channel`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -79,6 +80,8 @@ macro_rules! subscription_shown {
             #[serde(default, skip_serializing_if = "Option::is_none")]
             #[schema(nullable = false, pattern = "^sub_[0-9A-HJKMNP-TV-Z]{26}$")]
             pub fallback_subscription_id: Option<String>,
+            /// Read-only: how it is doing. Refused in a request, as `id` is.
+            pub health: SubscriptionHealth,
             #[schema(value_type = String, format = DateTime)]
             pub created_at: String,
             #[schema(value_type = String, format = DateTime)]

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::{JobNotice, JobNoticeKind, JobTrack, Step};
+use super::{JobNotice, JobNoticeKind, JobTrack, Quiet, Step};
 use crate::Outcome;
 
 const TWO_HOURS: Duration = Duration::from_secs(2 * 3600);
@@ -55,7 +55,10 @@ fn ten_failures_notify_once_remind_every_interval_and_recover_once() {
 #[test]
 fn successes_without_failures_are_quiet_and_other_outcomes_pass_through() {
     let mut track = JobTrack::default();
-    assert_eq!(track.apply(Outcome::Success, at(0), TWO_HOURS), Step::Quiet);
+    assert_eq!(
+        track.apply(Outcome::Success, at(0), TWO_HOURS),
+        Step::Quiet(Quiet::NotFailing)
+    );
     assert_eq!(
         track.apply(Outcome::Started, at(1), TWO_HOURS),
         Step::PassThrough
@@ -76,7 +79,7 @@ fn a_late_failure_counts_into_the_period_and_moves_its_start_without_notifying()
     ));
     assert_eq!(
         track.apply(Outcome::Failure, at(30), TWO_HOURS),
-        Step::Quiet
+        Step::Quiet(Quiet::Late)
     );
     assert_eq!(track.failures, 2);
     assert_eq!(track.failing_since, Some(at(30)));
@@ -102,11 +105,11 @@ fn events_older_than_the_last_success_change_nothing() {
     let before = track.clone();
     assert_eq!(
         track.apply(Outcome::Failure, at(30), TWO_HOURS),
-        Step::Quiet
+        Step::Quiet(Quiet::Late)
     );
     assert_eq!(
         track.apply(Outcome::Success, at(45), TWO_HOURS),
-        Step::Quiet
+        Step::Quiet(Quiet::Late)
     );
     assert_eq!(track, before);
     // A failure after it starts a new period.
@@ -126,7 +129,7 @@ fn a_late_event_never_notifies_even_when_a_reminder_would_be_due() {
     track.apply(Outcome::Failure, at(300), TWO_HOURS);
     assert_eq!(
         track.apply(Outcome::Failure, at(200), TWO_HOURS),
-        Step::Quiet
+        Step::Quiet(Quiet::Late)
     );
     assert_eq!(track.failures, 3);
 }
@@ -146,4 +149,27 @@ fn the_notice_is_stored_as_the_documented_json() {
                            "since": "2026-03-01T02:00:00Z", "down_for_seconds": 22200})
     );
     assert_eq!(serde_json::from_value::<JobNotice>(json).unwrap(), notice);
+}
+
+#[test]
+fn a_quiet_failure_says_how_long_it_has_failed_and_when_the_next_reminder_can_go() {
+    let mut track = JobTrack::default();
+    track.apply(Outcome::Failure, at(0), TWO_HOURS);
+    let step = track.apply(Outcome::Failure, at(30), TWO_HOURS);
+    assert_eq!(
+        step,
+        Step::Quiet(Quiet::StillFailing {
+            failures: 2,
+            since: at(0),
+            next_reminder: Some(at(120)),
+        })
+    );
+    let Step::Quiet(quiet) = step else {
+        panic!("not quiet")
+    };
+    assert_eq!(
+        quiet.reason("transfer:sched-9"),
+        "notify: transitions: transfer:sched-9 still failing (2 failures since \
+         2026-03-01T02:00:00Z); the next reminder goes with a failure from 2026-03-01T04:00:00Z"
+    );
 }

@@ -34,3 +34,19 @@ fn driver_errors_name_their_cause_without_the_url() {
     ));
     assert!(!config.to_string().contains("hunter2"));
 }
+
+#[test]
+fn a_printed_error_chain_says_the_cause_once_and_never_the_url() {
+    let config = StoreError::Database(sqlx::Error::Configuration(
+        "postgres://user:hunter2@db/herald is bad".into(),
+    ));
+    assert!(std::error::Error::source(&config).is_none());
+    let migrate = StoreError::Migrate(sqlx::migrate::MigrateError::Execute(
+        sqlx::Error::Configuration("postgres://user:hunter2@db/herald is bad".into()),
+    ));
+    assert!(std::error::Error::source(&migrate).is_none());
+    assert_eq!(
+        migrate.to_string(),
+        "migration failed: while executing migrations: the Postgres URL is not valid"
+    );
+}

@@ -19,6 +19,8 @@ const DELIVERY_COLUMNS: &[Column] = &[
     ("CHANNEL", "channel"),
     ("ATTEMPTS", "attempt_count"),
     ("CREATED", "created_at"),
+    // Why it went without an attempt, or without one of its own (suppressed, grouped, failed).
+    ("REASON", "failure_reason"),
 ];
 const EVENT_COLUMNS: &[Column] = &[
     ("ID", "id"),

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use saphyr::{LoadableYamlNode as _, MarkedYaml, Scalar, YamlData};
+use saphyr_parser::{Event, Parser};
 use serde_json::{Map, Number, Value};
 
 use super::error::Problem;
@@ -33,8 +34,14 @@ impl Located {
     }
 }
 
+/// Far deeper than a subscription file goes (about six levels), far shallower than the
+/// roughly thousand levels of block nesting at which saphyr's loader overflows the stack and
+/// aborts the process (issue 14).
+const MAX_DEPTH: usize = 64;
+
 /// Parses `text`; `${VAR}` in any string is replaced by the environment variable `VAR`.
 pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Located, Vec<Problem>> {
+    check_depth(text)?;
     let documents = MarkedYaml::load_from_str(text).map_err(|error| {
         vec![Problem {
             line: error.marker().line(),
@@ -63,6 +70,32 @@ pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Located
     } else {
         Err(problems)
     }
+}
+
+/// Counts nesting on saphyr's event stream, which keeps its own stack instead of recursing.
+fn check_depth(text: &str) -> Result<(), Vec<Problem>> {
+    let mut depth = 0usize;
+    for event in Parser::new_from_str(text) {
+        // A syntax error is left for the loader, which reports it with its line.
+        let Ok((event, span)) = event else {
+            return Ok(());
+        };
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(vec![Problem::at(
+                        span.start.line(),
+                        "",
+                        format!("nests deeper than {MAX_DEPTH} levels"),
+                    )]);
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn convert(
@@ -180,5 +213,7 @@ fn substitute(
     Value::String(out)
 }
 
+#[cfg(test)]
+mod prop_tests;
 #[cfg(test)]
 mod tests;

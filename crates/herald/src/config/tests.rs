@@ -1,6 +1,7 @@
 use super::*;
 
-fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+/// The configuration `pairs` give on top of the defaults (also used by the submodules' tests).
+pub(super) fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
     let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
     for (key, value) in pairs {
         figment = figment.merge((*key, *value));
@@ -26,6 +27,7 @@ fn each_bad_value_names_its_environment_key() {
         ("timezone", "Mars/Olympus", "HERALD_TIMEZONE"),
         ("smtp_port", "many", "HERALD_SMTP_PORT"),
         ("log_format", "xml", "HERALD_LOG_FORMAT"),
+        ("allow_targets", "10.1.2.0/8", "HERALD_ALLOW_TARGETS"),
     ];
     for (key, value, named) in cases {
         let error = config(&[(key, value)]).unwrap_err();
@@ -79,4 +81,23 @@ fn bad_admin_address_replicas_or_switch_name_their_key() {
         let error = config(&[(key, value)]).unwrap_err();
         assert_eq!(error.key, named, "{key}={value} gave {error}");
     }
+}
+
+#[test]
+fn a_trace_url_template_must_be_http_with_the_trace_id_in_it() {
+    assert!(config(&[]).unwrap().trace_url_template.is_none());
+    for bad in [
+        "grafana:3000/{trace_id}",
+        "https://tempo.example.com/trace/",
+    ] {
+        let error = config(&[("trace_url_template", bad)]).unwrap_err();
+        assert_eq!(error.key, "HERALD_TRACE_URL_TEMPLATE", "{bad} gave {error}");
+    }
+    let config = config(&[(
+        "trace_url_template",
+        "http://grafana:3000/explore?left={\"queries\":[{\"query\":\"{trace_id}\"}]}",
+    )])
+    .unwrap();
+    let link = config.trace_url_template.unwrap().link("4bf92f35").unwrap();
+    assert!(link.ends_with("{\"query\":\"4bf92f35\"}]}"), "{link}");
 }

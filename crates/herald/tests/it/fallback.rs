@@ -75,22 +75,31 @@ async fn a_disabled_subscription_sends_its_pending_events_to_the_fallback_once()
         receiver.received().is_empty(),
         "a disabled webhook gets nothing"
     );
-    let reasons: Vec<Option<String>> = eventually(WAIT, "three fallback deliveries", || async {
-        let reasons: Vec<Option<String>> = sqlx::query_scalar(
-            "SELECT fallback_reason FROM deliveries WHERE fallback_of IS NOT NULL",
-        )
-        .fetch_all(app.store.pool())
-        .await
-        .ok()?;
-        (reasons.len() == 3).then_some(reasons)
-    })
-    .await;
-    assert!(
-        reasons
+    // The event's page tells which delivery stood in for which, and why.
+    for id in ids {
+        let event: Value = eventually(WAIT, "the fallback delivery shown", || async {
+            let event: Value = app
+                .get(&format!("/v1/events/{id}"))
+                .await
+                .json()
+                .await
+                .ok()?;
+            (event["deliveries"].as_array()?.len() == 2).then_some(event)
+        })
+        .await;
+        let deliveries = event["deliveries"].as_array().unwrap();
+        let failed = deliveries.iter().find(|d| d["status"] == "failed").unwrap();
+        let fallback = deliveries
             .iter()
-            .all(|r| r.as_deref() == Some("subscription 'ops hook' is disabled")),
-        "{reasons:?}"
-    );
+            .find(|d| d["subscription_id"] == mail_id.as_str())
+            .unwrap();
+        assert_eq!(fallback["fallback_of"], failed["id"], "{event}");
+        assert_eq!(
+            fallback["fallback_reason"],
+            "subscription 'ops hook' is disabled"
+        );
+        assert!(failed.get("fallback_of").is_none(), "{failed}");
+    }
     shutdown.cancel();
     let _ = task.await;
 }

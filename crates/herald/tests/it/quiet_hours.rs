@@ -16,7 +16,7 @@ use crate::support::{
 /// A window from the current Berlin minute to the next, and the instant it ends. Windows have
 /// minute precision, so when the minute is nearly over the test waits for the next one: the
 /// window then ends 20 to 60 seconds from now.
-async fn window_ending_soon() -> (String, String, DateTime<Utc>) {
+pub(crate) async fn window_ending_soon() -> (String, String, DateTime<Utc>) {
     let now = Utc::now().with_timezone(&Berlin);
     if now.second() >= 40 {
         tokio::time::sleep(Duration::from_secs(u64::from(61 - now.second()))).await;

@@ -1,57 +1,16 @@
 //! A publisher's trace continues through ingest and every delivery attempt, out to the receiver
 //! and into an OTLP collector; SIGTERM drains the work in hand and flushes the spans.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_nats::HeaderMap;
-use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
-    TraceService, TraceServiceServer,
-};
-use opentelemetry_proto::tonic::collector::trace::v1::{
-    ExportTraceServiceRequest, ExportTraceServiceResponse,
-};
 use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use opentelemetry_proto::tonic::trace::v1::Span;
 
+use crate::support::otlp::start_collector;
 use crate::support::{
     Receiver, Reply, eventually, serve_binary, spawn_targets, subscribe_receiver,
 };
-
-#[derive(Clone, Default)]
-struct Collector {
-    spans: Arc<Mutex<Vec<Span>>>,
-}
-
-#[tonic::async_trait]
-impl TraceService for Collector {
-    async fn export(
-        &self,
-        request: tonic::Request<ExportTraceServiceRequest>,
-    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
-        let mut spans = self.spans.lock().unwrap();
-        for resource in request.into_inner().resource_spans {
-            for scope in resource.scope_spans {
-                spans.extend(scope.spans);
-            }
-        }
-        Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
-    }
-}
-
-async fn start_collector() -> (String, Collector) {
-    let collector = Collector::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let service = TraceServiceServer::new(collector.clone());
-    tokio::spawn(async move {
-        tonic::transport::Server::builder()
-            .add_service(service)
-            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener))
-            .await
-    });
-    (endpoint, collector)
-}
 
 fn attribute(span: &Span, key: &str) -> Option<String> {
     let value = span
@@ -117,7 +76,7 @@ async fn the_publishers_trace_reaches_every_attempt_the_receiver_and_the_collect
     assert!(status.success(), "herald exited with {status}");
 
     let spans = eventually(Duration::from_secs(10), "the spans", || async {
-        let spans = collector.spans.lock().unwrap().clone();
+        let spans = collector.spans();
         (spans
             .iter()
             .filter(|s| s.name == "herald.delivery.attempt")

@@ -1,7 +1,8 @@
 //! `notify: transitions` end to end: a job's first failure, a reminder every repeat_interval
-//! and its recovery, as a webhook receiver and Slack see them; the same notices when two
-//! ingest replicas race over the job's events in a shuffled order; a redelivered event
-//! counted once; an event that names no job delivered as it always was. The clock is the
+//! and its recovery, as a webhook receiver and Slack see them; the notices of the ordered run
+//! when two replicas race over the job's events in a shuffled order; a redelivered event
+//! counted once; a quiet event kept with its reason; an event that names no job delivered as
+//! it always was. The clock is the
 //! events' own `time`, which the tests set.
 
 use std::time::Duration;
@@ -15,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::support::{
     Platform, Receiver, Reply, StandIn, TestApp, eventually, spawn_app, spawn_delivering_app,
-    spawn_replica, subscribe_receiver, webhook_subscription,
+    spawn_replica_with, spawn_targets, subscribe_receiver, webhook_subscription,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -51,12 +52,14 @@ async fn publish(app: &TestApp, event: &Value) {
     app.nats.publish_event(event, id).await;
 }
 
-/// (publisher id, notice) of every delivery of `subscription`, in event-time order.
+/// (publisher id, notice) of every delivery of `subscription` that goes out, in event-time
+/// order.
 async fn deliveries_of(app: &TestApp, subscription: &str) -> Vec<(String, Option<JobNotice>)> {
     let id: SubscriptionId = subscription.parse().unwrap();
     let rows: Vec<(String, Option<Value>)> = sqlx::query_as(
         "SELECT e.ce_id, d.notice FROM deliveries d JOIN events e ON e.id = d.event_id
-         WHERE d.subscription_id = $1 ORDER BY e.time, e.ce_id",
+         WHERE d.subscription_id = $1 AND d.status NOT IN ('held', 'suppressed')
+         ORDER BY e.time, e.ce_id",
     )
     .bind(id.as_uuid())
     .fetch_all(app.store.pool())
@@ -182,47 +185,51 @@ async fn ten_failures_give_one_notice_a_reminder_every_interval_and_one_recovery
 }
 
 #[tokio::test]
-async fn two_ingest_replicas_racing_over_a_shuffled_job_give_the_notices_of_the_ordered_run() {
-    let app = spawn_app().await;
-    let (replica_stop, replica) = spawn_replica(&app, "ingest").await;
-    // Longer than the run: a reminder depends on which failures came first, and late ones
-    // never notify (the notices they would change have gone out already).
-    let subscription = app
-        .subscribe(webhook_subscription(
-            "acme",
-            json!({"notify": "transitions", "repeat_interval": "1d"}),
-        ))
-        .await;
+async fn two_replicas_fed_a_shuffled_job_give_the_notices_of_the_ordered_run() {
+    // Longer than it takes to publish the run: the job's events are decided together, in the
+    // order they happened, whichever replica and worker took each.
+    let app = spawn_targets("ingest,dispatcher,api", |config| {
+        config.insert("transitions_settle_secs".into(), json!(3));
+    })
+    .await;
+    let (replica_stop, replica) = spawn_replica_with(&app, "ingest,dispatcher", |config| {
+        config.insert("transitions_settle_secs".into(), json!(3));
+    })
+    .await;
+    let receiver = Receiver::start(Reply::status(200)).await;
+    let (subscription, _) = subscribe_receiver(
+        &app,
+        &receiver.url,
+        json!({"notify": "transitions", "repeat_interval": "2h"}),
+    )
+    .await;
     let every = app.subscribe(webhook_subscription("acme", json!({}))).await;
     let mut events = ten_failures_then_success();
-    let success = events.pop().unwrap();
     events.shuffle(&mut rand::rng());
     join_all(events.iter().map(|event| publish(&app, event))).await;
-    stored(&app, 10).await;
-    let state = track(&app, &subscription).await;
-    assert!(state.failing);
-    assert_eq!(state.failures, 10, "every failure counted, late or not");
-    assert_eq!(
-        state.failing_since,
-        Some(at(0)),
-        "the first failure by time"
-    );
-    publish(&app, &success).await;
     stored(&app, 11).await;
+    settled(&app, &subscription).await;
 
-    let notices: Vec<JobNotice> = deliveries_of(&app, &subscription)
+    let notices: Vec<(String, JobNotice)> = deliveries_of(&app, &subscription)
         .await
         .into_iter()
-        .map(|(_, notice)| notice.expect("every delivery of it carries a notice"))
+        .map(|(ce, notice)| (ce, notice.expect("every delivery of it carries a notice")))
         .collect();
-    assert_eq!(notices.len(), 2, "{notices:?}");
-    let kinds: Vec<JobNoticeKind> = notices.iter().map(|n| n.kind).collect();
-    assert!(kinds.contains(&JobNoticeKind::Failing), "{kinds:?}");
-    let recovered = notices
+    let shown: Vec<(&str, JobNoticeKind, u32)> = notices
         .iter()
-        .find(|n| n.kind == JobNoticeKind::Recovered)
-        .expect("one recovery");
-    assert_eq!(recovered.failures, 10);
+        .map(|(ce, n)| (ce.as_str(), n.kind, n.failures))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("f0", JobNoticeKind::Failing, 1),
+            ("f4", JobNoticeKind::StillFailing, 5),
+            ("f8", JobNoticeKind::StillFailing, 9),
+            ("ok", JobNoticeKind::Recovered, 10),
+        ],
+        "the notices of the run in order"
+    );
+    let recovered = &notices[3].1;
     assert_eq!(recovered.since, at(0));
     assert_eq!(recovered.down_for_seconds, Some(5 * 3600));
     assert_eq!(
@@ -236,6 +243,15 @@ async fn two_ingest_replicas_racing_over_a_shuffled_job_give_the_notices_of_the_
             last_notice_at: Some(at(300)),
         }
     );
+    let quiet = reasons_of(&app, &subscription).await;
+    assert_eq!(quiet.len(), 7, "{quiet:?}");
+    assert!(
+        quiet[0].1.starts_with(
+            "notify: transitions: transfer:sched-9 still failing (2 failures since 2026-03-01T02:00:00Z)"
+        ),
+        "{quiet:?}"
+    );
+    assert_eq!(receiver.wait_for(4, WAIT).await.len(), 4);
     assert_eq!(
         deliveries_of(&app, &every).await.len(),
         11,
@@ -245,9 +261,38 @@ async fn two_ingest_replicas_racing_over_a_shuffled_job_give_the_notices_of_the_
     replica.await.unwrap().unwrap();
 }
 
+/// Waits until nothing of `subscription` is held any more.
+async fn settled(app: &TestApp, subscription: &str) {
+    let id: SubscriptionId = subscription.parse().unwrap();
+    eventually(WAIT, "the job settled", || async {
+        let held: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM deliveries WHERE subscription_id = $1 AND status = 'held'",
+        )
+        .bind(id.as_uuid())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        (held == 0).then_some(())
+    })
+    .await;
+}
+
+/// (publisher id, reason) of the deliveries of `subscription` that stayed quiet.
+async fn reasons_of(app: &TestApp, subscription: &str) -> Vec<(String, String)> {
+    let id: SubscriptionId = subscription.parse().unwrap();
+    sqlx::query_as(
+        "SELECT e.ce_id, d.failure_reason FROM deliveries d JOIN events e ON e.id = d.event_id
+         WHERE d.subscription_id = $1 AND d.status = 'suppressed' ORDER BY e.time",
+    )
+    .bind(id.as_uuid())
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_redelivered_event_counts_once_and_a_jobless_one_is_delivered_as_ever() {
-    let app = spawn_app().await;
+    let app = spawn_targets("ingest,dispatcher,api", |_| {}).await;
     let subscription = app
         .subscribe(webhook_subscription(
             "acme",
@@ -302,6 +347,35 @@ async fn a_redelivered_event_counts_once_and_a_jobless_one_is_delivered_as_ever(
             ("anon", None, None),
             ("ok", Some(JobNoticeKind::Recovered), Some(2)),
         ]
+    );
+    settled(&app, &subscription).await;
+    let quiet = reasons_of(&app, &subscription).await;
+    assert_eq!(quiet.len(), 1, "f1 only, once: {quiet:?}");
+    assert_eq!(quiet[0].0, "f1");
+    assert!(
+        quiet[0].1.contains("still failing (2 failures since"),
+        "{quiet:?}"
+    );
+    // What the API shows: the quiet one with its reason, the recovery with its notice.
+    let f1: Value = app.get("/v1/events/f1").await.json().await.unwrap();
+    assert_eq!(f1["deliveries"][0]["status"], "suppressed", "{f1}");
+    assert_eq!(
+        f1["deliveries"][0]["failure_reason"].as_str(),
+        Some(quiet[0].1.as_str())
+    );
+    let ok: Value = app.get("/v1/events/ok").await.json().await.unwrap();
+    let id = ok["deliveries"][0]["id"].as_str().unwrap();
+    let delivery: Value = app
+        .get(&format!("/v1/deliveries/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        delivery["notice"],
+        json!({"kind": "recovered", "failures": 2, "since": "2026-03-01T02:00:00Z",
+               "down_for_seconds": 3600}),
+        "{delivery}"
     );
 }
 

@@ -100,3 +100,19 @@ fn a_new_channel_takes_the_old_targets_secret_with_it() {
             .contains(&"target.secret (removed)".to_owned())
     );
 }
+
+#[test]
+fn the_read_only_health_is_neither_a_change_nor_patched() {
+    let file = webhook(json!({"url": "http://x/h"}));
+    let desired = json!({"tenant": "acme", "name": "a", "enabled": true,
+        "condition": "always", "filter": {"labels": {}}, "channel": "webhook",
+        "target": {"url": "http://x/h", "headers": {}}});
+    let mut api = desired.clone();
+    api["id"] = json!("sub_1");
+    api["target"]["secret"] = json!("whsec_****");
+    api["health"] = json!({"state": "failing", "failing_since": "2026-01-01T00:00:00Z",
+        "last_error": "HTTP 500", "disabled_reason": null, "delivered_24h": 3,
+        "failed_24h": 1, "success_rate_24h": 0.75});
+    assert_eq!(compare(&file, &desired, &api), Difference::default());
+    assert!(converging_patch(&file, &api).get("health").is_none());
+}

@@ -25,3 +25,19 @@ fn variables_are_substituted_and_unset_ones_named() {
     assert_eq!(problems[0].path, "b");
     assert!(problems[0].message.contains("MISSING"));
 }
+
+#[test]
+fn deep_block_nesting_is_refused_not_a_stack_overflow() {
+    // A thousand levels of block mappings aborted `herald apply` with a stack overflow.
+    let text: String = (0..1000)
+        .map(|i| format!("{}a{i}:\n", " ".repeat(i)))
+        .collect();
+    let problems = parse(&text, &env).err().unwrap();
+    assert_eq!(problems[0].line, 65);
+    assert!(
+        problems[0].message.contains("deeper than 64"),
+        "{problems:?}"
+    );
+    let compact = format!("{}1\n", "- ".repeat(5000));
+    assert!(parse(&compact, &env).is_err());
+}

@@ -9,7 +9,19 @@ pub struct Herald(Option<Child>);
 
 /// `herald serve --target <targets>` on the test's database and prefix, with `env` on top.
 pub fn serve_binary(app: &TestApp, targets: &str, env: &[(&str, &str)]) -> Herald {
-    let child = Command::new(env!("CARGO_BIN_EXE_herald"))
+    let child = herald_command(app, targets)
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the herald binary starts");
+    Herald(Some(child))
+}
+
+/// The command `serve_binary` runs, for a test that wants the output or the process itself.
+pub fn herald_command(app: &TestApp, targets: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+    command
         .args(["serve", "--target", targets])
         .env("HERALD_NATS_URL", nats_url())
         .env("HERALD_DATABASE_URL", &app.database.url)
@@ -19,13 +31,8 @@ pub fn serve_binary(app: &TestApp, targets: &str, env: &[(&str, &str)]) -> Heral
         .env("HERALD_ALLOW_PRIVATE_TARGETS", "true")
         // Tests run in parallel: any free port, unless the test names one.
         .env("HERALD_ADMIN_ADDR", "127.0.0.1:0")
-        .env("RUST_LOG", "warn")
-        .envs(env.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the herald binary starts");
-    Herald(Some(child))
+        .env("RUST_LOG", "warn");
+    command
 }
 
 impl Herald {

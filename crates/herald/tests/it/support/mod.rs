@@ -4,6 +4,8 @@
 mod binary;
 mod database;
 mod nats;
+pub mod nats_server;
+pub mod otlp;
 mod platforms;
 mod postgres;
 mod receiver;
@@ -22,7 +24,7 @@ use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub use binary::{Herald, serve_binary};
+pub use binary::{Herald, herald_command, serve_binary};
 pub use database::TestDatabase;
 pub use nats::{TestNats, unique_prefix};
 pub use platforms::{Platform, Scripted, StandIn};
@@ -124,6 +126,8 @@ pub fn base_config(database_url: &str, prefix: &str) -> serde_json::Map<String, 
     values.insert("ingest_ack_wait_secs".into(), json!(2));
     values.insert("database_max_connections".into(), json!(5));
     values.insert("allow_private_targets".into(), json!(true));
+    // Decided on at the releaser's next look: tests that shuffle a job's events set more.
+    values.insert("transitions_settle_secs".into(), json!(0));
     values
 }
 
