@@ -133,6 +133,29 @@ ignored = [l.strip() for l in open(dockerignore, encoding="utf-8") if l.strip() 
 if "*" not in ignored and not any(l.strip("/").endswith("target") for l in ignored):
     errors.append(".dockerignore keeps target/ in the build context")
 
+# What the build reads outside crates/: path dependencies and patches of Cargo.toml, and the
+# folders crates embed (rust-embed) or watch (build.rs). Each must be copied into the build
+# stage and let through .dockerignore, or the image fails to build while every test passes.
+import glob, os
+read = {"Cargo.toml", "Cargo.lock"}
+read |= {os.path.normpath(m) for m in re.findall(r'path\s*=\s*"([^"]+)"', open("Cargo.toml").read())}
+for source in glob.glob("crates/*/build.rs") + glob.glob("crates/*/src/**/*.rs", recursive=True):
+    crate = source.split("/")[1]
+    text = open(source, encoding="utf-8").read()
+    for rel in re.findall(r'\$CARGO_MANIFEST_DIR/([^"]+)"', text) + re.findall(r'rerun-if-changed=([^"]+)"', text):
+        read.add(os.path.normpath(os.path.join("crates", crate, rel)))
+copied = [shlex.split(a)[:-1] for s in stages[:-1] for k, a in s["items"] if k == "COPY" and "--from" not in a]
+copied = {os.path.normpath(src) for srcs in copied for src in srcs}
+allowed = {l[1:].strip("/") for l in ignored if l.startswith("!")}
+for path in sorted(read):
+    if path.startswith("crates/") and not path.startswith("crates/.."):
+        continue
+    under = lambda roots: any(path == r or path.startswith(r + "/") for r in roots)
+    if not under(copied):
+        errors.append(f"the build reads {path}, which no COPY of the build stage brings in")
+    if "*" in ignored and not under(allowed):
+        errors.append(f"the build reads {path}, which .dockerignore leaves out of the context")
+
 if errors:
     for e in errors:
         print(f"20-dockerfile: {dockerfile}: {e}", file=sys.stderr)
