@@ -15,6 +15,7 @@ use crate::ApiError;
 use crate::json::{merge_patch, object_body};
 use crate::publish::checked_event;
 use crate::replay::named_subscription;
+use crate::tokens::NewToken;
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_current_thread()
@@ -94,6 +95,13 @@ fn replay(body: &[u8]) {
     }
 }
 
+/// `POST /v1/tokens`.
+fn create_token(body: &[u8]) {
+    if let Err(error) = NewToken::from_body(body) {
+        check_refusal(error);
+    }
+}
+
 fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -133,6 +141,7 @@ fn json_value() -> impl Strategy<Value = Value> {
                             "filter",
                             "quiet_hours",
                             "group",
+                            "read_only",
                         ][..]
                     )
                     .prop_map(str::to_owned),
@@ -184,5 +193,10 @@ proptest! {
     #[test]
     fn replay_bodies_are_answered(body in body()) {
         replay(&body);
+    }
+
+    #[test]
+    fn token_bodies_are_answered(body in body()) {
+        create_token(&body);
     }
 }

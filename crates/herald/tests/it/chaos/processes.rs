@@ -1,12 +1,16 @@
 //! Every Herald process killed with SIGKILL, again and again, while events keep arriving:
 //! ingest, dispatcher, API and digest each run as `herald serve --target X` of its own, and
-//! each is killed and started again twice during one run.
+//! each is killed and started again twice during one run. A daily digest of another tenant is
+//! due the whole time, so each digest process that starts finds it, and it must go out once.
 
 use std::time::{Duration, Instant};
 
+use serde_json::json;
+
 use super::{Load, Subscribers, assert_every_pair_delivered, undelivered};
 use crate::support::{
-    ADMIN_TOKEN, Herald, TestApp, eventually, nats_url, serve_binary, spawn_targets,
+    ADMIN_TOKEN, Herald, Platform, StandIn, TestApp, eventually, nats_url, serve_binary,
+    spawn_targets,
 };
 
 const TARGETS: [&str; 4] = ["ingest", "dispatcher", "api", "digest"];
@@ -42,6 +46,26 @@ fn free_port() -> u16 {
     }
 }
 
+/// A Discord digest of a tenant with no events, due since midnight UTC (made "before" it), so
+/// that every digest process finds yesterday's digest on its first pass.
+async fn due_digest(app: &TestApp) -> (StandIn, String) {
+    let discord = StandIn::start(Platform::Discord).await;
+    let id = app
+        .subscribe(json!({
+            "tenant": "nightly", "name": "daily", "channel": "discord",
+            "target": {"webhook_url": discord.url},
+            "digest": {"hour": 0, "timezone": "UTC"},
+        }))
+        .await;
+    let uuid = id.parse::<herald_domain::SubscriptionId>().unwrap();
+    sqlx::query("UPDATE subscriptions SET created_at = now() - interval '3 days' WHERE id = $1")
+        .bind(uuid.as_uuid())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    (discord, id)
+}
+
 /// How long until the API process answers an authenticated request again.
 async fn api_answers(app: &TestApp, api_addr: &str) -> Duration {
     let started = Instant::now();
@@ -70,6 +94,7 @@ async fn every_herald_process_killed_twice_mid_run_loses_nothing() {
     // This process's own API only sets up and counts; the one killed is a process of its own.
     let app = spawn_targets("api", |_| {}).await;
     let subscribers = Subscribers::three(&app).await;
+    let (discord, digest) = due_digest(&app).await;
     let api_addr = format!("127.0.0.1:{}", free_port());
     let mut processes: Vec<Herald> = TARGETS.iter().map(|t| serve(&app, t, &api_addr)).collect();
     api_answers(&app, &api_addr).await;
@@ -93,6 +118,21 @@ async fn every_herald_process_killed_twice_mid_run_loses_nothing() {
     let (ids, _) = load.finish().await;
     let repeats =
         assert_every_pair_delivered(&app, &subscribers, &ids, Duration::from_secs(60)).await;
+    // Claimed once whichever process found it first; a claim whose process died before
+    // handing it on is finished a minute later.
+    discord.wait_for(1, Duration::from_secs(90)).await;
+    let digests: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE subscription_id = $1")
+            .bind(
+                digest
+                    .parse::<herald_domain::SubscriptionId>()
+                    .unwrap()
+                    .as_uuid(),
+            )
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!((digests, discord.accepted().len()), (1, 1), "one digest");
     eprintln!(
         "{} kills: {in_flight} pairs in flight at ingest and dispatcher kills, {repeats} sent \
          twice, the API answering again after {api_back:?}",
