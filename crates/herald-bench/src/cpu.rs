@@ -26,6 +26,12 @@ pub struct CpuMeter {
     ticks_per_second: f64,
 }
 
+impl CpuSample {
+    pub fn seconds_since(&self, earlier: &CpuSample) -> f64 {
+        self.at.duration_since(earlier.at).as_secs_f64()
+    }
+}
+
 impl CpuMeter {
     pub fn new() -> Self {
         // CLK_TCK is 100 on every Linux this runs on; `getconf` says so when it can.

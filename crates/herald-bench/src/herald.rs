@@ -10,9 +10,6 @@ use tokio::process::{Child, Command};
 /// 32 bytes as hex: the benchmark's secrets are thrown away with its database.
 const ENCRYPTION_KEY: &str = "6265e8c1a0f34d7b9c2e5a4f8d1b3c7e0a9f6d2c4b8e1a3f5c7d9e0b2a4c6e8f";
 pub const ADMIN_TOKEN: &str = "bench";
-/// Every subscription of the benchmark targets the one local receiver: with the default per-target
-/// cap (32) that cap, not Herald, would be what the benchmark measures.
-pub const PER_TARGET_CONCURRENCY: usize = 256;
 
 pub struct HeraldSettings<'a> {
     pub binary: &'a Path,
@@ -60,10 +57,6 @@ impl Herald {
             .env("HERALD_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("HERALD_ENCRYPTION_KEY", ENCRYPTION_KEY)
             .env("HERALD_ALLOW_PRIVATE_TARGETS", "true")
-            .env(
-                "HERALD_DISPATCHER_PER_TARGET_CONCURRENCY",
-                PER_TARGET_CONCURRENCY.to_string(),
-            )
             .env("RUST_LOG", settings.rust_log)
             .envs(settings.extra_env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())

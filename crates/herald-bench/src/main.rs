@@ -1,8 +1,11 @@
 //! `herald-bench`: the real `herald serve --target all` against local NATS and Postgres, with a
-//! local webhook receiver. Per scenario: N events published to JetStream, M webhook subscriptions
-//! each receiving every event; it measures ingest and delivery rates, publish→delivered latency
-//! and Herald's peak memory, prints them and appends them to `bench/results.jsonl`.
+//! local webhook receiver. First the machine's ceilings (a bare HTTP client, JetStream, a batched
+//! Postgres insert), then per scenario: N events published to JetStream, at once or at a steady
+//! rate, M webhook subscriptions each receiving every event; it measures delivery rates as
+//! fractions of the ceilings, publish→delivered latency, CPU per delivery and Herald's peak
+//! memory, prints them and appends them to `bench/results.jsonl`.
 
+mod ceilings;
 mod cpu;
 mod herald;
 mod receiver;
@@ -17,8 +20,7 @@ use anyhow::{Context as _, bail};
 use clap::Parser;
 
 use crate::cpu::CpuShare;
-use crate::herald::PER_TARGET_CONCURRENCY;
-use crate::report::{append_result, git_commit, print_outcome, thousands};
+use crate::report::{append_result, git_commit, print_ceilings, print_outcome, thousands};
 use crate::scenario::run_scenario;
 
 /// Publish acks are awaited in chunks of this many, the publishes themselves are pipelined.
@@ -35,9 +37,10 @@ const EVENT_TYPE: &str = "transfer.completed";
     name = "herald-bench",
     about = "Load benchmark of Herald: NATS JetStream in, signed webhooks out",
     long_about = "Runs the real herald binary (next to this one) against local NATS and Postgres \
-                  with a local webhook receiver. Without --events/--subscriptions it runs \
-                  scenario A (20,000 events x 1 subscription) and B (400 events x 50 \
-                  subscriptions)."
+                  with a local webhook receiver, after measuring the machine's ceilings. \
+                  Without --events/--subscriptions it runs scenarios A (20,000 events x 1 \
+                  subscription), B (2,000 x 50), C (1,000 events/s x 1 for 10 s), D (20 \
+                  events/s x 50 for 15 s) and E (1 event x 10,000 subscriptions)."
 )]
 struct Cli {
     /// Run one custom scenario with this many events instead of A and B (default 1000).
@@ -46,6 +49,12 @@ struct Cli {
     /// Run one custom scenario with this many subscriptions instead of A and B (default 1).
     #[arg(long)]
     subscriptions: Option<usize>,
+    /// The custom scenario publishes this many events a second instead of all at once.
+    #[arg(long)]
+    rate: Option<u32>,
+    /// Receiver ports of the custom scenario, its subscriptions spread over them (default 1).
+    #[arg(long, default_value_t = 1)]
+    listeners: usize,
     /// NATS server with JetStream.
     #[arg(
         long,
@@ -89,13 +98,42 @@ struct Scenario {
     name: String,
     events: usize,
     subscriptions: usize,
-    /// Deliveries per second to reach, when the scenario has a target.
-    target: Option<f64>,
+    /// Events a second at a steady pace; `None` publishes them all at once.
+    rate: Option<u32>,
+    /// Receiver ports; subscription i targets port i mod `listeners`. One port stands for one
+    /// receiver, as Herald's per-target cap counts by host and port.
+    listeners: usize,
+    goal: Option<Goal>,
+    /// Herald's settings that differ from its defaults, and why.
+    settings: Vec<(&'static str, String, &'static str)>,
+}
+
+/// What a scenario must show (issue 15), with the default configuration.
+#[derive(Clone, Copy)]
+enum Goal {
+    /// Deliveries per second of at least this share of the bare HTTP client's ceiling.
+    HttpShare(f64),
+    /// Publish→delivered p99 under this many milliseconds.
+    P99Below(f64),
+    /// Every delivery within this many seconds of the publish.
+    AllWithin(f64),
 }
 
 impl Scenario {
     fn deliveries(&self) -> usize {
         self.events * self.subscriptions
+    }
+
+    fn new(name: &str, events: usize, subscriptions: usize, goal: Option<Goal>) -> Self {
+        Self {
+            name: name.into(),
+            events,
+            subscriptions,
+            rate: None,
+            listeners: subscriptions.min(50),
+            goal,
+            settings: Vec::new(),
+        }
     }
 }
 
@@ -119,6 +157,8 @@ struct Outcome {
     duplicates: usize,
     unreadable: usize,
     cpu: CpuShare,
+    /// Seconds the CPU shares were measured over.
+    cpu_secs: f64,
     log: PathBuf,
 }
 
@@ -156,13 +196,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         .context("cannot build the HTTP client")?;
 
     println!(
-        "herald-bench: {} at {commit}; Herald with its defaults except \
-         HERALD_DISPATCHER_PER_TARGET_CONCURRENCY={PER_TARGET_CONCURRENCY}",
+        "herald-bench: {} at {commit}; Herald with its default configuration unless a \
+         scenario names a setting",
         paths.herald.display()
-    );
-    println!(
-        "  (every subscription targets the one local receiver, so the per-target cap (default 32) \
-         is raised to keep it from being the bottleneck)"
     );
     for (key, value) in &cli.herald_env {
         println!("  and, from --herald-env, {key}={value} (not a default run)");
@@ -183,21 +219,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         );
     }
+    println!();
+    println!("Ceilings of this machine, each part alone ...");
+    let ceilings = ceilings::measure(&cli.nats_url, &cli.postgres_url).await?;
+    print_ceilings(&ceilings);
     let mut failed = Vec::new();
     for scenario in &scenarios {
         println!();
         println!(
-            "Scenario {}: {} events x {} subscription{} = {} deliveries ...",
+            "Scenario {}: {} event{}{} x {} subscription{} = {} deliveries ...",
             scenario.name,
             thousands(scenario.events as f64, 0),
-            scenario.subscriptions,
+            if scenario.events == 1 { "" } else { "s" },
+            scenario.rate.map_or(String::new(), |r| format!(
+                " at {}/s",
+                thousands(f64::from(r), 0)
+            )),
+            thousands(scenario.subscriptions as f64, 0),
             if scenario.subscriptions == 1 { "" } else { "s" },
             thousands(scenario.deliveries() as f64, 0),
         );
+        for (key, value, why) in &scenario.settings {
+            println!("  with {key}={value} ({why})");
+        }
         match run_scenario(&cli, scenario, &paths, &http).await {
             Ok(outcome) => {
-                print_outcome(scenario, &outcome);
-                append_result(&results, &commit, scenario, &outcome)?;
+                print_outcome(scenario, &outcome, &ceilings);
+                append_result(&results, &commit, scenario, &outcome, &ceilings)?;
                 println!("  appended to {}", results.display());
             }
             Err(error) => {
@@ -217,31 +265,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn scenarios(cli: &Cli) -> anyhow::Result<Vec<Scenario>> {
     if cli.events.is_none() && cli.subscriptions.is_none() {
+        let steady = |name, events, subscriptions, rate, p99| Scenario {
+            rate: Some(rate),
+            ..Scenario::new(name, events, subscriptions, Some(Goal::P99Below(p99)))
+        };
+        let mut fan_out = Scenario::new("E", 1, 10_000, Some(Goal::AllWithin(3.0)));
+        fan_out.settings.push((
+            "HERALD_API_RATE_PER_SECOND",
+            "100000".into(),
+            "to create 10,000 subscriptions through the API; not on the delivery path",
+        ));
         return Ok(vec![
-            Scenario {
-                name: "A".into(),
-                events: 20_000,
-                subscriptions: 1,
-                target: Some(8_000.0),
-            },
-            Scenario {
-                name: "B".into(),
-                events: 400,
-                subscriptions: 50,
-                target: Some(15_000.0),
-            },
+            Scenario::new("A", 20_000, 1, Some(Goal::HttpShare(0.24))),
+            Scenario::new("B", 2_000, 50, Some(Goal::HttpShare(0.48))),
+            steady("C", 10_000, 1, 1_000, 50.0),
+            steady("D", 300, 50, 20, 100.0),
+            fan_out,
         ]);
     }
     let events = cli.events.unwrap_or(1000);
     let subscriptions = cli.subscriptions.unwrap_or(1);
-    if events == 0 || subscriptions == 0 {
-        bail!("--events and --subscriptions must be at least 1");
+    if events == 0 || subscriptions == 0 || cli.listeners == 0 || cli.rate == Some(0) {
+        bail!("--events, --subscriptions, --listeners and --rate must be at least 1");
     }
     Ok(vec![Scenario {
-        name: "custom".into(),
-        events,
-        subscriptions,
-        target: None,
+        rate: cli.rate,
+        listeners: cli.listeners,
+        ..Scenario::new("custom", events, subscriptions, None)
     }])
 }
 

@@ -39,9 +39,11 @@ struct Shared {
 }
 
 pub struct Receiver {
-    pub url: String,
+    /// One URL per listener: a subscription per listener stands for a receiver per
+    /// subscription, as Herald's per-target cap counts by host and port.
+    pub urls: Vec<String>,
     shared: Arc<Shared>,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 /// What the receiver recorded, once the run is over.
@@ -58,7 +60,7 @@ struct EventId {
 }
 
 impl Receiver {
-    pub async fn start(capacity: usize) -> anyhow::Result<Self> {
+    pub async fn start(capacity: usize, listeners: usize) -> anyhow::Result<Self> {
         let shared = Arc::new(Shared {
             record: Mutex::new(Record {
                 arrivals: Vec::with_capacity(capacity),
@@ -70,19 +72,25 @@ impl Receiver {
         let app = axum::Router::new()
             .fallback(answer)
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .context("cannot bind the receiver on 127.0.0.1:0")?;
-        let addr: SocketAddr = listener.local_addr().context("receiver address")?;
-        let task = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, app).await {
-                eprintln!("herald-bench: the receiver stopped: {error}");
-            }
-        });
+        let mut urls = Vec::with_capacity(listeners);
+        let mut tasks = Vec::with_capacity(listeners);
+        for _ in 0..listeners.max(1) {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .context("cannot bind the receiver on 127.0.0.1:0")?;
+            let addr: SocketAddr = listener.local_addr().context("receiver address")?;
+            let app = app.clone();
+            tasks.push(tokio::spawn(async move {
+                if let Err(error) = axum::serve(listener, app).await {
+                    eprintln!("herald-bench: the receiver stopped: {error}");
+                }
+            }));
+            urls.push(format!("http://{addr}/hook"));
+        }
         Ok(Self {
-            url: format!("http://{addr}/hook"),
+            urls,
             shared,
-            task,
+            tasks,
         })
     }
 
@@ -103,7 +111,9 @@ impl Receiver {
 
     /// Stops the server and hands over what it recorded.
     pub fn finish(self) -> Received {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
         let mut record = self
             .shared
             .record

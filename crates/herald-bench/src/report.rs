@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
+use crate::ceilings::Ceilings;
 use crate::receiver::Receiver;
-
 use crate::scenario::Measured;
-use crate::{Outcome, Scenario};
+use crate::{Goal, Outcome, Scenario};
 
 pub(crate) fn summarize(
     scenario: &Scenario,
@@ -50,6 +50,7 @@ pub(crate) fn summarize(
         duplicates: received.duplicates,
         unreadable: received.unreadable,
         cpu: measured.cpu,
+        cpu_secs: measured.cpu_secs,
         log,
     })
 }
@@ -63,30 +64,76 @@ pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-pub(crate) fn print_outcome(scenario: &Scenario, o: &Outcome) {
-    let target = match scenario.target {
-        Some(target) => format!(
-            ">= {}/s  {}",
-            thousands(target, 0),
-            if o.deliveries_per_s >= target {
-                "MET"
-            } else {
-                "MISSED"
-            }
-        ),
-        None => String::new(),
+pub(crate) fn print_ceilings(c: &Ceilings) {
+    let row = |name: &str, value: f64, note: &str| {
+        println!(
+            "  {name:<30} {:>14}  {note}",
+            format!("{}/s", thousands(value, 0))
+        );
     };
+    row(
+        "bare HTTP client",
+        c.http_per_s,
+        "hyper, 64 in flight, to the benchmark's receiver",
+    );
+    row(
+        "JetStream publish",
+        c.publish_per_s,
+        "event-sized, acks awaited per 1,000",
+    );
+    row(
+        "JetStream consume + ack",
+        c.consume_ack_per_s,
+        "pull consumer",
+    );
+    row(
+        "Postgres rows inserted",
+        c.insert_rows_per_s,
+        "delivery-shaped, 1,000 per INSERT",
+    );
+}
+
+/// Whether the outcome meets the scenario's goal, and the goal in words.
+fn judged(goal: Goal, o: &Outcome, c: &Ceilings) -> (bool, String) {
+    match goal {
+        Goal::HttpShare(share) => (
+            o.deliveries_per_s >= share * c.http_per_s,
+            format!("deliveries/s >= {:.0} % of the bare client", share * 100.0),
+        ),
+        Goal::P99Below(limit) => (o.p99_ms < limit, format!("p99 < {limit:.0} ms")),
+        Goal::AllWithin(secs) => (
+            o.deliver_secs < secs,
+            format!("all delivered < {secs:.0} s"),
+        ),
+    }
+}
+
+pub(crate) fn print_outcome(scenario: &Scenario, o: &Outcome, c: &Ceilings) {
     let row = |name: &str, value: String, note: &str| {
         println!("  {name:<30} {value:>14}  {note}");
     };
-    println!("  {:<30} {:>14}  target", "metric", "value");
+    println!("  {:<30} {:>14}", "metric", "value");
     println!("  {}", "-".repeat(66));
+    if let Some(goal) = scenario.goal {
+        let (met, words) = judged(goal, o, c);
+        row("goal", if met { "MET" } else { "MISSED" }.into(), &words);
+    }
     row(
         "deliveries/s (end to end)",
         thousands(o.deliveries_per_s, 0),
-        &target,
+        &format!(
+            "{:.1} % of the bare HTTP client",
+            100.0 * o.deliveries_per_s / c.http_per_s
+        ),
     );
-    row("events/s ingested", thousands(o.events_per_s, 0), "");
+    row(
+        "events/s ingested",
+        thousands(o.events_per_s, 0),
+        &format!(
+            "{:.1} % of JetStream publish",
+            100.0 * o.events_per_s / c.publish_per_s
+        ),
+    );
     row("latency p50 (publish→received)", ms(o.p50_ms), "");
     row("latency p95", ms(o.p95_ms), "");
     row("latency p99", ms(o.p99_ms), "");
@@ -127,7 +174,27 @@ pub(crate) fn print_outcome(scenario: &Scenario, o: &Outcome) {
             o.cpu.postgres, o.cpu.nats, o.cpu.bench
         ),
     );
+    let per = cpu_per_delivery(scenario, o);
+    row(
+        "CPU per delivery",
+        format!("herald {:.3} ms", per.herald),
+        &format!(
+            "postgres {:.3} ms, nats-server {:.3} ms",
+            per.postgres, per.nats
+        ),
+    );
     println!("  Herald's log: {}", o.log.display());
+}
+
+/// Milliseconds of CPU each group spent per delivery over the measured window.
+fn cpu_per_delivery(scenario: &Scenario, o: &Outcome) -> crate::cpu::CpuShare {
+    let per = |cores: f64| cores * o.cpu_secs * 1000.0 / scenario.deliveries().max(1) as f64;
+    crate::cpu::CpuShare {
+        herald: per(o.cpu.herald),
+        postgres: per(o.cpu.postgres),
+        nats: per(o.cpu.nats),
+        bench: per(o.cpu.bench),
+    }
 }
 
 pub(crate) fn ms(value: f64) -> String {
@@ -172,6 +239,13 @@ pub(crate) struct ResultLine<'a> {
     p95_ms: f64,
     p99_ms: f64,
     peak_rss_mib: f64,
+    /// Events a second of a steady scenario, null when published at once.
+    rate: Option<u32>,
+    /// Herald's settings that are not its defaults, KEY=VALUE.
+    settings: Vec<String>,
+    http_ceiling_per_s: f64,
+    http_share: f64,
+    cpu_ms_per_delivery: [f64; 3],
 }
 
 pub(crate) fn append_result(
@@ -179,6 +253,7 @@ pub(crate) fn append_result(
     commit: &str,
     scenario: &Scenario,
     o: &Outcome,
+    c: &Ceilings,
 ) -> anyhow::Result<()> {
     let round = |value: f64, places: i32| {
         let factor = 10f64.powi(places);
@@ -196,6 +271,22 @@ pub(crate) fn append_result(
         p95_ms: round(o.p95_ms, 2),
         p99_ms: round(o.p99_ms, 2),
         peak_rss_mib: round(o.peak_rss_mib, 1),
+        rate: scenario.rate,
+        settings: scenario
+            .settings
+            .iter()
+            .map(|(key, value, _)| format!("{key}={value}"))
+            .collect(),
+        http_ceiling_per_s: round(c.http_per_s, 0),
+        http_share: round(o.deliveries_per_s / c.http_per_s, 4),
+        cpu_ms_per_delivery: {
+            let per = cpu_per_delivery(scenario, o);
+            [
+                round(per.herald, 4),
+                round(per.postgres, 4),
+                round(per.nats, 4),
+            ]
+        },
     };
     let line = serde_json::to_string(&line).context("result JSON")?;
     if let Some(dir) = path.parent() {

@@ -8,6 +8,7 @@ use anyhow::{Context as _, bail};
 use async_nats::HeaderMap;
 use async_nats::jetstream;
 use bytes::Bytes;
+use futures::StreamExt as _;
 use serde_json::json;
 use sqlx::Connection as _;
 use uuid::Uuid;
@@ -62,17 +63,23 @@ pub(crate) async fn run_with_herald(
     database_url: &str,
     prefix: &str,
 ) -> anyhow::Result<Outcome> {
-    let receiver = Receiver::start(scenario.deliveries()).await?;
+    let receiver = Receiver::start(scenario.deliveries(), scenario.listeners).await?;
     let log = paths
         .logs
         .join(format!("herald-{}-{prefix}.log", scenario.name));
+    let mut extra_env: Vec<(String, String)> = scenario
+        .settings
+        .iter()
+        .map(|(key, value, _)| ((*key).to_owned(), value.clone()))
+        .collect();
+    extra_env.extend(cli.herald_env.iter().cloned());
     let mut herald = Herald::spawn(&HeraldSettings {
         binary: &paths.herald,
         database_url,
         nats_url: &cli.nats_url,
         subject_prefix: prefix,
         rust_log: &cli.herald_rust_log,
-        extra_env: &cli.herald_env,
+        extra_env: &extra_env,
         log: &log,
     })?;
     let measured = drive(
@@ -108,6 +115,7 @@ pub(crate) struct Measured {
     pub(crate) published: Instant,
     pub(crate) ingested: Instant,
     pub(crate) cpu: CpuShare,
+    pub(crate) cpu_secs: f64,
 }
 
 pub(crate) async fn drive(
@@ -120,7 +128,7 @@ pub(crate) async fn drive(
     prefix: &str,
 ) -> anyhow::Result<Measured> {
     herald.wait_ready(http, READY_WITHIN).await?;
-    subscribe(http, &herald.api, &receiver.url, scenario.subscriptions).await?;
+    subscribe(http, &herald.api, &receiver.urls, scenario.subscriptions).await?;
 
     let client = async_nats::connect(&cli.nats_url)
         .await
@@ -160,7 +168,15 @@ pub(crate) async fn drive(
     let mut sent_at = Vec::with_capacity(events.len());
     let mut ids = Vec::with_capacity(events.len());
     let mut pending = Vec::with_capacity(ACK_CHUNK);
+    let mut pace = scenario.rate.map(|rate| {
+        let mut tick = tokio::time::interval(Duration::from_secs(1) / rate);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        tick
+    });
     for (id, headers, payload) in events {
+        if let Some(tick) = pace.as_mut() {
+            tick.tick().await;
+        }
         sent_at.push(Instant::now());
         ids.push(id);
         let ack = js
@@ -215,6 +231,7 @@ pub(crate) async fn drive(
         published,
         ingested,
         cpu: meter.share(&cpu_before, &cpu_after),
+        cpu_secs: cpu_after.seconds_since(&cpu_before),
     })
 }
 
@@ -240,33 +257,42 @@ pub(crate) async fn progress(database_url: &str, events: usize) -> String {
     }
 }
 
-/// M webhook subscriptions of the bench tenant, all to the receiver.
+/// M webhook subscriptions of the bench tenant, spread over the receiver's ports, created
+/// eight at a time.
 pub(crate) async fn subscribe(
     http: &reqwest::Client,
     api: &str,
-    receiver: &str,
+    receivers: &[String],
     count: usize,
 ) -> anyhow::Result<()> {
     let url = format!("{api}/v1/subscriptions");
-    for i in 0..count {
+    let create = |i: usize| {
         let body = json!({
             "tenant": TENANT,
             "name": format!("bench-{i}"),
             "channel": "webhook",
-            "target": { "url": receiver },
+            "target": { "url": receivers[i % receivers.len()] },
         });
-        let response = http
-            .post(&url)
-            .bearer_auth(ADMIN_TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .with_context(|| format!("POST {url}"))?;
-        let status = response.status();
-        if status != reqwest::StatusCode::CREATED {
-            let text = response.text().await.unwrap_or_default();
-            bail!("POST {url}: expected 201, got {status}: {text}");
+        let request = http.post(&url).bearer_auth(ADMIN_TOKEN).json(&body);
+        let url = &url;
+        async move {
+            let response = request
+                .send()
+                .await
+                .with_context(|| format!("POST {url}"))?;
+            let status = response.status();
+            if status != reqwest::StatusCode::CREATED {
+                let text = response.text().await.unwrap_or_default();
+                bail!("POST {url}: expected 201, got {status}: {text}");
+            }
+            Ok(())
         }
+    };
+    let mut created = futures::stream::iter(0..count)
+        .map(create)
+        .buffer_unordered(8);
+    while let Some(result) = created.next().await {
+        result?;
     }
     Ok(())
 }
