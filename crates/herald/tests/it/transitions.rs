@@ -1,9 +1,8 @@
 //! `notify: transitions` end to end: a job's first failure, a reminder every repeat_interval
 //! and its recovery, as a webhook receiver and Slack see them; the notices of the ordered run
-//! when two replicas race over the job's events in a shuffled order; a redelivered event
-//! counted once; a quiet event kept with its reason; an event that names no job delivered as
-//! it always was. The clock is the
-//! events' own `time`, which the tests set.
+//! when two replicas race over the job's events in a shuffled order. Redeliveries and jobless
+//! events are in `redelivery`, the preview in `preview`. The clock is the events' own `time`,
+//! which the tests set.
 
 use std::time::Duration;
 
@@ -18,6 +17,9 @@ use crate::support::{
     Platform, Receiver, Reply, StandIn, TestApp, eventually, spawn_app, spawn_delivering_app,
     spawn_replica_with, spawn_targets, subscribe_receiver, webhook_subscription,
 };
+
+mod preview;
+mod redelivery;
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -288,150 +290,4 @@ async fn reasons_of(app: &TestApp, subscription: &str) -> Vec<(String, String)> 
     .fetch_all(app.store.pool())
     .await
     .unwrap()
-}
-
-#[tokio::test]
-async fn a_redelivered_event_counts_once_and_a_jobless_one_is_delivered_as_ever() {
-    let app = spawn_targets("ingest,dispatcher,api", |_| {}).await;
-    let subscription = app
-        .subscribe(webhook_subscription(
-            "acme",
-            json!({"notify": "transitions"}),
-        ))
-        .await;
-    // A job-less failure: a custom type whose data names no repository.
-    let jobless = json!({
-        "specversion": "1.0", "id": "anon", "source": "deployer", "type": "deploy.failed",
-        "time": at(45), "tenant": "acme", "data": {"message": "rollout stuck"},
-    });
-    let mut started = sample_event("transfer.started", "acme", "s1", at(40));
-    started["data"]["name"] = json!("nightly-a");
-    let events = [
-        run("f0", true, at(0)),
-        run("f1", true, at(30)),
-        started,
-        jobless,
-        run("ok", false, at(60)),
-    ];
-    for (count, event) in (1..).zip(&events) {
-        publish(&app, event).await;
-        if event["id"] == "f1" {
-            // The same event again under another message id: JetStream keeps it, Herald
-            // must not count it twice.
-            app.nats.publish_event(event, "f1-again").await;
-        }
-        stored(&app, count).await;
-    }
-    eventually(WAIT, "the recovery", || async {
-        let deliveries = deliveries_of(&app, &subscription).await;
-        (deliveries.len() == 4).then_some(())
-    })
-    .await;
-
-    let deliveries = deliveries_of(&app, &subscription).await;
-    let shown: Vec<(&str, Option<JobNoticeKind>, Option<u32>)> = deliveries
-        .iter()
-        .map(|(ce, n)| {
-            (
-                ce.as_str(),
-                n.as_ref().map(|n| n.kind),
-                n.as_ref().map(|n| n.failures),
-            )
-        })
-        .collect();
-    assert_eq!(
-        shown,
-        [
-            ("f0", Some(JobNoticeKind::Failing), Some(1)),
-            ("s1", None, None),
-            ("anon", None, None),
-            ("ok", Some(JobNoticeKind::Recovered), Some(2)),
-        ]
-    );
-    settled(&app, &subscription).await;
-    let quiet = reasons_of(&app, &subscription).await;
-    assert_eq!(quiet.len(), 1, "f1 only, once: {quiet:?}");
-    assert_eq!(quiet[0].0, "f1");
-    assert!(
-        quiet[0].1.contains("still failing (2 failures since"),
-        "{quiet:?}"
-    );
-    // What the API shows: the quiet one with its reason, the recovery with its notice.
-    let f1: Value = app.get("/v1/events/f1").await.json().await.unwrap();
-    assert_eq!(f1["deliveries"][0]["status"], "suppressed", "{f1}");
-    assert_eq!(
-        f1["deliveries"][0]["failure_reason"].as_str(),
-        Some(quiet[0].1.as_str())
-    );
-    let ok: Value = app.get("/v1/events/ok").await.json().await.unwrap();
-    let id = ok["deliveries"][0]["id"].as_str().unwrap();
-    let delivery: Value = app
-        .get(&format!("/v1/deliveries/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        delivery["notice"],
-        json!({"kind": "recovered", "failures": 2, "since": "2026-03-01T02:00:00Z",
-               "down_for_seconds": 3600}),
-        "{delivery}"
-    );
-}
-
-#[tokio::test]
-async fn the_preview_shows_a_recovery_in_every_channel_and_names_a_wrong_notice_field() {
-    let app = spawn_app().await;
-    let slack = app
-        .subscribe(json!({
-            "tenant": "acme", "name": "slack preview", "channel": "slack",
-            "target": {"webhook_url": "https://hooks.slack.com/services/T0/B0/XXXXXXXXXXXXXXXXXXXXXXXX"},
-            "notify": "transitions",
-        }))
-        .await;
-    let webhook = app
-        .subscribe(webhook_subscription(
-            "acme",
-            json!({"notify": "transitions"}),
-        ))
-        .await;
-    let recovered = json!({"sample": "transfer.completed",
-                           "notice": {"kind": "recovered", "failures": 5, "down_for_seconds": 22200}});
-
-    let shown: Value = app
-        .post(&format!("/v1/subscriptions/{slack}/preview"), &recovered)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        shown["body"]["text"], "✅ Recovered after 5 failures: nightly-backup",
-        "{shown}"
-    );
-    assert!(shown["body"].to_string().contains("6 h 10 min"), "{shown}");
-
-    let shown: Value = app
-        .post(&format!("/v1/subscriptions/{webhook}/preview"), &recovered)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(shown["headers"]["herald-notice"], "recovered", "{shown}");
-    assert_eq!(shown["headers"]["herald-notice-failures"], "5");
-    assert_eq!(shown["headers"]["herald-notice-down-for-seconds"], "22200");
-    assert_eq!(shown["body"]["type"], "transfer.completed");
-
-    let response = app
-        .post(
-            &format!("/v1/subscriptions/{webhook}/preview"),
-            &json!({"sample": "transfer.failed", "notice": {"kind": "late", "failures": -1}}),
-        )
-        .await;
-    assert_eq!(response.status(), 422);
-    let body: Value = response.json().await.unwrap();
-    let fields = body["error"]["fields"].as_object().unwrap();
-    assert!(
-        fields.contains_key("notice.kind") && fields.contains_key("notice.failures"),
-        "{body}"
-    );
 }
