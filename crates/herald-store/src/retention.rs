@@ -1,6 +1,7 @@
 //! Retention (`HERALD_RETENTION_DAYS`, issue 14): events received before the cutoff go with
 //! their deliveries and attempts once every delivery of theirs is over, and rejections
-//! received before it go as they are.
+//! received before it go as they are, as do digest claims of days before it (a digest is only
+//! ever sent for its most recent due day, so an old claim guards nothing).
 //!
 //! Over means delivered, failed, suppressed or grouped into a message that is itself over.
 //! An event with a delivery still pending, retrying or held (its group or quiet hours still
@@ -32,6 +33,7 @@ pub struct Pruned {
     pub deliveries: u64,
     pub attempts: u64,
     pub rejections: u64,
+    pub digest_claims: u64,
 }
 
 impl Pruned {
@@ -40,6 +42,7 @@ impl Pruned {
         self.deliveries += other.deliveries;
         self.attempts += other.attempts;
         self.rejections += other.rejections;
+        self.digest_claims += other.digest_claims;
     }
 
     pub fn is_empty(&self) -> bool {
@@ -100,6 +103,11 @@ DELETE FROM rejections WHERE id IN (
     SELECT id FROM rejections WHERE id < $1 AND received_at < $2
     ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)";
 
+const DELETE_DIGEST_CLAIMS: &str = "
+DELETE FROM digest_claims WHERE (subscription_id, day) IN (
+    SELECT subscription_id, day FROM digest_claims WHERE day < $1
+    ORDER BY day LIMIT $2 FOR UPDATE SKIP LOCKED)";
+
 impl Store {
     /// Removes up to `limit` finished events received before `before`, with their deliveries
     /// and attempts, continuing from `cursor` (and moving it on).
@@ -152,7 +160,7 @@ impl Store {
                 events,
                 deliveries: deliveries.len() as u64,
                 attempts,
-                rejections: 0,
+                ..Pruned::default()
             },
             last,
         })
@@ -182,6 +190,36 @@ impl Store {
                 ..Pruned::default()
             },
             last: rejections < u64::from(limit),
+        })
+    }
+}
+
+impl Store {
+    /// Removes up to `limit` digest claims of days before `before`'s UTC date, less a day so
+    /// no time zone's day that `before` falls in goes.
+    pub async fn prune_digest_claims(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<PruneStep, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if !locked(&mut tx).await? {
+            return Ok(PruneStep::Busy);
+        }
+        let day = before.date_naive() - chrono::Days::new(1);
+        let digest_claims = sqlx::query(DELETE_DIGEST_CLAIMS)
+            .bind(day)
+            .bind(i64::from(limit))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(PruneStep::Pruned {
+            pruned: Pruned {
+                digest_claims,
+                ..Pruned::default()
+            },
+            last: digest_claims < u64::from(limit),
         })
     }
 }

@@ -139,6 +139,28 @@ async fn rejection(store: &Store, at: DateTime<Utc>, seq: i64) -> Uuid {
     id
 }
 
+/// The claim of `subscription`'s digest for the day `days` ago.
+async fn digest_claim(store: &Store, subscription: Uuid, days: i64) {
+    sqlx::query(
+        "INSERT INTO digest_claims (subscription_id, day, delivery_id, event_id, published)
+         VALUES ($1, (now() - make_interval(days => $2::int))::date, $3, $4, true)",
+    )
+    .bind(subscription)
+    .bind(days as i32)
+    .bind(Uuid::now_v7())
+    .bind(Uuid::now_v7())
+    .execute(store.pool())
+    .await
+    .unwrap();
+}
+
+async fn claimed_days(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM digest_claims")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
 async fn exists(store: &Store, table: &str, column: &str, id: Uuid) -> bool {
     let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE {column} = $1)");
     sqlx::query_scalar(&sql)
@@ -176,6 +198,17 @@ async fn pass(store: &Store, before: DateTime<Utc>, limit: u32) -> (Pruned, Prun
         batches += 1;
         total.add(pruned);
         largest.rejections = largest.rejections.max(pruned.rejections);
+        if last {
+            break;
+        }
+    }
+    loop {
+        let step = store.prune_digest_claims(before, limit).await.unwrap();
+        let PruneStep::Pruned { pruned, last } = step else {
+            panic!("nobody else holds the lock")
+        };
+        batches += 1;
+        total.add(pruned);
         if last {
             break;
         }
@@ -224,6 +257,10 @@ async fn retention_removes_old_finished_rows_and_keeps_recent_and_open_ones() {
 
     let old_rejection = rejection(store, old, 1).await;
     let recent_rejection = rejection(store, days_ago(1), 2).await;
+    let daily = Uuid::now_v7();
+    for days in [40, 32, 29, 1] {
+        digest_claim(store, daily, days).await;
+    }
 
     let (total, _, _) = pass(store, days_ago(30), 1000).await;
     assert_eq!(
@@ -232,8 +269,14 @@ async fn retention_removes_old_finished_rows_and_keeps_recent_and_open_ones() {
             events: 3,
             deliveries: 3,
             attempts: 7,
-            rejections: 1
+            rejections: 1,
+            digest_claims: 2,
         }
+    );
+    assert_eq!(
+        claimed_days(store).await,
+        2,
+        "the claims of the last 30 days stay"
     );
     for gone in [delivered, mixed_final, unrouted] {
         assert!(!exists(store, "events", "id", gone).await);
@@ -294,6 +337,10 @@ async fn retention_works_in_bounded_batches_and_yields_to_another_replica() {
         store.prune_rejections(days_ago(30), 10).await.unwrap(),
         PruneStep::Busy
     );
+    assert_eq!(
+        store.prune_digest_claims(days_ago(30), 10).await.unwrap(),
+        PruneStep::Busy
+    );
     other.rollback().await.unwrap();
 
     let (total, largest, batches) = pass(store, days_ago(30), 10).await;
@@ -302,6 +349,6 @@ async fn retention_works_in_bounded_batches_and_yields_to_another_replica() {
         (25, 25, 25)
     );
     assert_eq!((largest.events, largest.rejections), (10, 10));
-    // 10 + 10 + 5 of each table.
-    assert_eq!(batches, 6);
+    // 10 + 10 + 5 of events and of rejections, then one of digest claims that finds none.
+    assert_eq!(batches, 7);
 }

@@ -30,7 +30,13 @@ const BATCH: u32 = 1000;
 /// room for the pipeline's own writes.
 const PAUSE: Duration = Duration::from_millis(100);
 
-pub const TABLES: [&str; 4] = ["events", "deliveries", "delivery_attempts", "rejections"];
+pub const TABLES: [&str; 5] = [
+    "events",
+    "deliveries",
+    "delivery_attempts",
+    "rejections",
+    "digest_claims",
+];
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct TableLabel {
@@ -92,7 +98,8 @@ impl Retention {
     }
 
     /// One pass at `now`: events first (with their deliveries and attempts), then rejections,
-    /// adding to `removed` batch by batch so an error mid-pass still reports what went.
+    /// then digest claims, adding to `removed` batch by batch so an error mid-pass still
+    /// reports what went.
     pub async fn pass(
         &self,
         now: DateTime<Utc>,
@@ -115,6 +122,12 @@ impl Retention {
                 break;
             }
         }
+        loop {
+            let step = self.store.prune_digest_claims(before, BATCH).await?;
+            if !self.taken(step, removed) || paused(shutdown).await {
+                break;
+            }
+        }
         Ok(())
     }
 
@@ -129,6 +142,7 @@ impl Retention {
             pruned.deliveries,
             pruned.attempts,
             pruned.rejections,
+            pruned.digest_claims,
         ];
         for (table, count) in TABLES.into_iter().zip(counts) {
             if count > 0 {
