@@ -103,7 +103,7 @@ struct Scenario {
     /// Receiver ports; subscription i targets port i mod `listeners`. One port stands for one
     /// receiver, as Herald's per-target cap counts by host and port.
     listeners: usize,
-    goal: Option<Goal>,
+    goals: Vec<Goal>,
     /// Herald's settings that differ from its defaults, and why.
     settings: Vec<(&'static str, String, &'static str)>,
 }
@@ -117,6 +117,8 @@ enum Goal {
     P99Below(f64),
     /// Every delivery within this many seconds of the publish.
     AllWithin(f64),
+    /// Herald's peak RSS under this many MiB.
+    PeakRssBelow(f64),
 }
 
 impl Scenario {
@@ -124,14 +126,14 @@ impl Scenario {
         self.events * self.subscriptions
     }
 
-    fn new(name: &str, events: usize, subscriptions: usize, goal: Option<Goal>) -> Self {
+    fn new(name: &str, events: usize, subscriptions: usize, goals: Vec<Goal>) -> Self {
         Self {
             name: name.into(),
             events,
             subscriptions,
             rate: None,
             listeners: subscriptions.min(50),
-            goal,
+            goals,
             settings: Vec::new(),
         }
     }
@@ -267,17 +269,23 @@ fn scenarios(cli: &Cli) -> anyhow::Result<Vec<Scenario>> {
     if cli.events.is_none() && cli.subscriptions.is_none() {
         let steady = |name, events, subscriptions, rate, p99| Scenario {
             rate: Some(rate),
-            ..Scenario::new(name, events, subscriptions, Some(Goal::P99Below(p99)))
+            ..Scenario::new(name, events, subscriptions, vec![Goal::P99Below(p99)])
         };
-        let mut fan_out = Scenario::new("E", 1, 10_000, Some(Goal::AllWithin(3.0)));
+        let mut fan_out = Scenario::new("E", 1, 10_000, vec![Goal::AllWithin(3.0)]);
         fan_out.settings.push((
             "HERALD_API_RATE_PER_SECOND",
             "100000".into(),
             "to create 10,000 subscriptions through the API; not on the delivery path",
         ));
         return Ok(vec![
-            Scenario::new("A", 20_000, 1, Some(Goal::HttpShare(0.24))),
-            Scenario::new("B", 2_000, 50, Some(Goal::HttpShare(0.48))),
+            Scenario::new("A", 20_000, 1, vec![Goal::HttpShare(0.24)]),
+            // 100,000 jobs in flight at once: the memory goal is for 50,000.
+            Scenario::new(
+                "B",
+                2_000,
+                50,
+                vec![Goal::HttpShare(0.48), Goal::PeakRssBelow(150.0)],
+            ),
             steady("C", 10_000, 1, 1_000, 50.0),
             steady("D", 300, 50, 20, 100.0),
             fan_out,
@@ -291,7 +299,7 @@ fn scenarios(cli: &Cli) -> anyhow::Result<Vec<Scenario>> {
     Ok(vec![Scenario {
         rate: cli.rate,
         listeners: cli.listeners,
-        ..Scenario::new("custom", events, subscriptions, None)
+        ..Scenario::new("custom", events, subscriptions, Vec::new())
     }])
 }
 

@@ -105,6 +105,7 @@ fn judged(goal: Goal, o: &Outcome, c: &Ceilings) -> (bool, String) {
             o.deliver_secs < secs,
             format!("all delivered < {secs:.0} s"),
         ),
+        Goal::PeakRssBelow(mib) => (o.peak_rss_mib < mib, format!("peak RSS < {mib:.0} MiB")),
     }
 }
 
@@ -114,7 +115,7 @@ pub(crate) fn print_outcome(scenario: &Scenario, o: &Outcome, c: &Ceilings) {
     };
     println!("  {:<30} {:>14}", "metric", "value");
     println!("  {}", "-".repeat(66));
-    if let Some(goal) = scenario.goal {
+    for &goal in &scenario.goals {
         let (met, words) = judged(goal, o, c);
         row("goal", if met { "MET" } else { "MISSED" }.into(), &words);
     }
