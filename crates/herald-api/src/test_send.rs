@@ -1,6 +1,8 @@
 //! `POST /v1/subscriptions/{id}/test`: one test event through the real channel, now, with the
 //! receiver's answer in the response. Nothing is stored: it is not a delivery.
 
+use std::time::Duration;
+
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -11,7 +13,12 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::openapi::examples;
-use crate::{ApiError, AppState, Caller};
+use crate::{ApiError, AppState, Caller, REQUEST_TIMEOUT};
+
+/// The longest a test waits for the receiver, whatever the subscription's `timeout_ms` (up to
+/// 120 s for deliveries): inside the API's request timeout, so the caller gets the test's
+/// answer rather than a 408.
+const TEST_WAITS_AT_MOST: Duration = REQUEST_TIMEOUT.saturating_sub(Duration::from_secs(2));
 
 /// What the receiver made of a test message.
 #[derive(Serialize, ToSchema)]
@@ -34,7 +41,8 @@ pub struct TestSendResult {
 /// A `herald.test` event goes through the subscription's real channel (template, signing,
 /// headers and all), and the receiver's answer comes back. Nothing is stored: it is not a
 /// delivery and is never retried. A receiver that refuses is still a 200, with
-/// `delivered: false`.
+/// `delivered: false`. A test waits at most 28 s for the receiver, even when the
+/// subscription's `timeout_ms` is longer.
 #[utoipa::path(
     post,
     path = "/v1/subscriptions/{id}/test",
@@ -72,7 +80,23 @@ pub async fn send(
         notice: None,
         now,
     };
-    let report = state.channels.deliver(&delivery).await;
+    let Ok(report) =
+        tokio::time::timeout(TEST_WAITS_AT_MOST, state.channels.deliver(&delivery)).await
+    else {
+        let waited = TEST_WAITS_AT_MOST.as_secs();
+        return Ok(Json(TestSendResult {
+            delivered: false,
+            destination: spec.target.destination(),
+            status_code: None,
+            response_body: None,
+            duration_ms: TEST_WAITS_AT_MOST.as_millis() as u64,
+            error: Some(format!(
+                "no answer within {waited} s, the longest a test waits; deliveries wait for the \
+                 subscription's timeout_ms"
+            )),
+        })
+        .into_response());
+    };
     Ok(Json(TestSendResult {
         delivered: report.verdict == Verdict::Delivered,
         destination: report.destination,
