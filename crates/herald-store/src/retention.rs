@@ -13,8 +13,11 @@
 //! could drop the `created_at` index and why retention needs no new one. Deliveries are
 //! found by the `(event_id, subscription_id)` key, attempts by theirs.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, Utc};
+use sqlx::Postgres;
 use sqlx::Row as _;
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
 use uuid::Uuid;
 
 use crate::id_time::ids_until;
@@ -172,29 +175,16 @@ impl Store {
         before: DateTime<Utc>,
         limit: u32,
     ) -> Result<PruneStep, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if !locked(&mut tx).await? {
-            return Ok(PruneStep::Busy);
-        }
-        let rejections = sqlx::query(DELETE_REJECTIONS)
+        let delete = sqlx::query(DELETE_REJECTIONS)
             .bind(ids_until(before))
-            .bind(before)
-            .bind(i64::from(limit))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(PruneStep::Pruned {
-            pruned: Pruned {
-                rejections,
-                ..Pruned::default()
-            },
-            last: rejections < u64::from(limit),
+            .bind(before);
+        self.prune_rows(delete, limit, |rejections| Pruned {
+            rejections,
+            ..Pruned::default()
         })
+        .await
     }
-}
 
-impl Store {
     /// Removes up to `limit` digest claims of days before `before`'s UTC date, less a day so
     /// no time zone's day that `before` falls in goes.
     pub async fn prune_digest_claims(
@@ -202,24 +192,35 @@ impl Store {
         before: DateTime<Utc>,
         limit: u32,
     ) -> Result<PruneStep, StoreError> {
+        let delete = sqlx::query(DELETE_DIGEST_CLAIMS).bind(before.date_naive() - Days::new(1));
+        self.prune_rows(delete, limit, |digest_claims| Pruned {
+            digest_claims,
+            ..Pruned::default()
+        })
+        .await
+    }
+
+    /// One batch of a table whose old rows go as they are: `delete`, whose last parameter is
+    /// the limit, under the retention lock; `counted` says which table the rows were.
+    async fn prune_rows(
+        &self,
+        delete: Query<'_, Postgres, PgArguments>,
+        limit: u32,
+        counted: fn(u64) -> Pruned,
+    ) -> Result<PruneStep, StoreError> {
         let mut tx = self.pool.begin().await?;
         if !locked(&mut tx).await? {
             return Ok(PruneStep::Busy);
         }
-        let day = before.date_naive() - chrono::Days::new(1);
-        let digest_claims = sqlx::query(DELETE_DIGEST_CLAIMS)
-            .bind(day)
+        let removed = delete
             .bind(i64::from(limit))
             .execute(&mut *tx)
             .await?
             .rows_affected();
         tx.commit().await?;
         Ok(PruneStep::Pruned {
-            pruned: Pruned {
-                digest_claims,
-                ..Pruned::default()
-            },
-            last: digest_claims < u64::from(limit),
+            pruned: counted(removed),
+            last: removed < u64::from(limit),
         })
     }
 }

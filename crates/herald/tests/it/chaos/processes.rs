@@ -48,7 +48,7 @@ fn free_port() -> u16 {
 
 /// A Discord digest of a tenant with no events, due since midnight UTC (made "before" it), so
 /// that every digest process finds yesterday's digest on its first pass.
-async fn due_digest(app: &TestApp) -> (StandIn, String) {
+async fn due_digest(app: &TestApp) -> (StandIn, uuid::Uuid) {
     let discord = StandIn::start(Platform::Discord).await;
     let id = app
         .subscribe(json!({
@@ -57,13 +57,16 @@ async fn due_digest(app: &TestApp) -> (StandIn, String) {
             "digest": {"hour": 0, "timezone": "UTC"},
         }))
         .await;
-    let uuid = id.parse::<herald_domain::SubscriptionId>().unwrap();
+    let uuid = id
+        .parse::<herald_domain::SubscriptionId>()
+        .unwrap()
+        .as_uuid();
     sqlx::query("UPDATE subscriptions SET created_at = now() - interval '3 days' WHERE id = $1")
-        .bind(uuid.as_uuid())
+        .bind(uuid)
         .execute(app.store.pool())
         .await
         .unwrap();
-    (discord, id)
+    (discord, uuid)
 }
 
 /// How long until the API process answers an authenticated request again.
@@ -123,12 +126,7 @@ async fn every_herald_process_killed_twice_mid_run_loses_nothing() {
     discord.wait_for(1, Duration::from_secs(90)).await;
     let digests: i64 =
         sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE subscription_id = $1")
-            .bind(
-                digest
-                    .parse::<herald_domain::SubscriptionId>()
-                    .unwrap()
-                    .as_uuid(),
-            )
+            .bind(digest)
             .fetch_one(app.store.pool())
             .await
             .unwrap();
