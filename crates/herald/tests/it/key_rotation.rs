@@ -70,9 +70,17 @@ async fn secrets_sealed_under_the_old_key_keep_delivering_through_a_rekey() {
     }
     app.stop().await;
 
+    // The first process is killed mid-test: a message NATS had just handed it comes back
+    // after the ack wait, which must be well inside the test's wait (the default is 30 s).
+    let short_acks = [
+        ("HERALD_INGEST_ACK_WAIT_SECS", "2"),
+        ("HERALD_DISPATCHER_ACK_WAIT_SECS", "3"),
+    ];
     let new_and_old = [
         ("HERALD_ENCRYPTION_KEY", KEY_B),
         ("HERALD_ENCRYPTION_KEYS", ENCRYPTION_KEY),
+        short_acks[0],
+        short_acks[1],
     ];
     let mut herald = serve_binary(&app, "ingest,dispatcher", &new_and_old);
     app.publish_sample("transfer.failed", "before").await;
@@ -109,7 +117,11 @@ async fn secrets_sealed_under_the_old_key_keep_delivering_through_a_rekey() {
     let _herald = serve_binary(
         &app,
         "ingest,dispatcher",
-        &[("HERALD_ENCRYPTION_KEY", KEY_B)],
+        &[
+            ("HERALD_ENCRYPTION_KEY", KEY_B),
+            short_acks[0],
+            short_acks[1],
+        ],
     );
     app.publish_sample("transfer.failed", "after").await;
     all_signed(&hooks, 2 + during).await;
